@@ -1,0 +1,46 @@
+# sim: two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONFIG ?= configs/baseline.yaml
+OUT    ?= runs
+ARGS   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test test-slow lint fmt members clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install sim with its dev tools
+
+run: $(STAMP) ## Run the baseline (CONFIG=..., OUT=..., ARGS='--paths N') and print a table
+	$(BIN)/sim run $(CONFIG) --out $(OUT) $(ARGS)
+
+test: $(STAMP) ## Run the test suite (what CI runs)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: $(STAMP) ## Run the long statistical tests too
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## Format and autofix with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+members: $(STAMP) ## Rebuild sim/data/members.csv from the bundled sources
+	$(BIN)/python -m sim.build_members
+
+clean: ## Remove the virtual environment and caches (keeps runs/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,124 @@
+"""Reductions -> labelled xarray Dataset with CF attributes and provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import xarray as xr
+
+from . import constants as C
+from .config import Config, to_yaml
+from .engine import Reductions
+from .params import ModelInputs
+from .provenance import git_commit, versions
+
+
+def _attrs(name: str) -> dict:
+    long_name, units = C.VARIABLES[name]
+    return {"long_name": long_name, "units": units}
+
+
+def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
+    """Build the results Dataset (see README, "Output contract")."""
+    n = red.n_paths
+    q = np.asarray(cfg.quantiles)
+    mask = mi.counted[None, :, None]  # Iceland etc.: not applicable -> NaN
+
+    def prob(counts):
+        p = counts / n
+        return np.where(mask, p, np.nan), np.where(mask, np.sqrt(p * (1 - p) / n), np.nan)
+
+    def member_quantiles(name):
+        arr = np.concatenate(red.kept[name], axis=1)  # [member, path, year]
+        out = np.quantile(arr, q, axis=1)  # [quantile, member, year]
+        out = np.moveaxis(out, 0, -1)
+        return np.where(mi.counted[:, None, None], out, np.nan)
+
+    def alliance_quantiles(name):
+        arr = np.concatenate(red.kept[name], axis=0)  # [path, year]
+        return np.moveaxis(np.quantile(arr, q, axis=0), 0, -1)
+
+    p_meet, p_se = prob(red.meet)
+    p_by, p_by_se = prob(red.meet_by)
+    dims_tmy = (C.TARGET, C.MEMBER, C.YEAR)
+    dims_myq = (C.MEMBER, C.YEAR, C.QUANTILE)
+    cmask = mi.counted[:, None]
+    data = {
+        "p_meet": (dims_tmy, p_meet),
+        "p_meet_se": (dims_tmy, p_se),
+        "p_meet_by": (dims_tmy, p_by),
+        "p_meet_by_se": (dims_tmy, p_by_se),
+        "core_share": (dims_myq, member_quantiles("core")),
+        "total_share": (dims_myq, member_quantiles("total")),
+        "resilience_share": (dims_myq, member_quantiles("res")),
+        "core_share_mean": ((C.MEMBER, C.YEAR), np.where(cmask, red.core_sum / n, np.nan)),
+        "total_share_mean": ((C.MEMBER, C.YEAR), np.where(cmask, red.total_sum / n, np.nan)),
+        "alliance_core_share": ((C.YEAR, C.QUANTILE), alliance_quantiles("alliance_core")),
+        "alliance_total_share": ((C.YEAR, C.QUANTILE), alliance_quantiles("alliance_total")),
+        "p_alliance_meet": ((C.TARGET, C.YEAR), red.alliance_meet / n),
+        "n_meeting": ((C.TARGET, C.YEAR, C.COUNT), red.n_meeting / n),
+        "n_meeting_mean": (
+            (C.TARGET, C.YEAR),
+            (red.n_meeting * np.arange(red.n_meeting.shape[-1])).sum(-1) / n,
+        ),
+        "base_share": ((C.MEMBER,), np.where(mi.counted, mi.base_share, np.nan)),
+        "target_path": ((C.MEMBER, C.YEAR), np.where(cmask, mi.path, np.nan)),
+        "gdp_base": ((C.MEMBER,), mi.gdp0),
+        "counted": ((C.MEMBER,), mi.counted.astype(np.int8)),
+    }
+    ds = xr.Dataset(
+        {k: xr.Variable(dims, v, attrs=_attrs(k)) for k, (dims, v) in data.items()},
+        coords={
+            C.MEMBER: list(mi.iso3),
+            C.YEAR: mi.years.astype(np.int32),
+            C.TARGET: [t.name for t in cfg.targets],
+            C.QUANTILE: q,
+            C.COUNT: np.arange(red.n_meeting.shape[-1], dtype=np.int32),
+            "member_name": (C.MEMBER, list(mi.names)),
+            "group": (C.MEMBER, list(mi.groups)),
+            "base_share_source": (C.MEMBER, list(mi.base_share_source)),
+            "path_rule": (C.MEMBER, list(mi.path_kind)),
+            "measure": (C.TARGET, [t.measure for t in cfg.targets]),
+            "level": (C.TARGET, [t.level for t in cfg.targets]),
+        },
+    )
+    for name, (long_name, units) in C.COORDS.items():
+        if name in ds.coords:
+            ds[name].attrs.update(long_name=long_name, **({"units": units} if units else {}))
+    ds["level"].attrs.update(long_name="target level", units="percent")
+    ds["p_meet_se"].attrs["comment"] = "binomial standard error sqrt(p(1-p)/n_paths)"
+    excluded = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if not k]
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ver = versions()
+    ds.attrs = {
+        "Conventions": "CF-1.10",
+        "title": f"NATO defence-spending Monte Carlo: {cfg.name}",
+        "experiment": cfg.name,
+        "institution": "sim (NATO defence-spending scenario simulator)",
+        "source": (
+            f"sim {ver['sim']} Monte Carlo model; member data: NATO defence expenditure "
+            "estimates (June-2024 edition; 2025 as quoted by the press), IMF WEO Oct-2025, "
+            "national announcements; see sim/data/sources/SOURCES.md"
+        ),
+        "history": f"{now} created by sim run (seed {cfg.seed}, {n} paths)",
+        "references": "sim/data/sources/SOURCES.md; sim/data/members_columns.csv",
+        "comment": (
+            "Shares are percent of nominal GDP; meeting a level means share >= level - "
+            f"{cfg.meet_tolerance} pp. Alliance shares are GDP-weighted over counted "
+            "members at base-year US$ exchange rates. Members without armed forces "
+            f"({', '.join(excluded) or 'none'}) are excluded from core targets, counts "
+            "and alliance aggregates; their values are NaN."
+        ),
+        "excluded_members": ", ".join(excluded),
+        "seed": np.int64(cfg.seed),
+        "n_paths": np.int64(n),
+        "chunk_size": np.int64(cfg.chunk_size),
+        "base_year": np.int32(cfg.base_year),
+        "target_years": np.asarray(cfg.target_years, dtype=np.int32),
+        "config": to_yaml(cfg),
+        "sim_version": ver["sim"],
+        "git_commit": git_commit(),
+        "software_versions": ", ".join(f"{k} {v}" for k, v in ver.items()),
+    }
+    return ds

@@ -1,0 +1,123 @@
+"""The `sim` command: thin wrappers that parse, call the library and report."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+from .config import load_config, to_yaml
+from .errors import SimError
+
+
+def _show_progress() -> bool:
+    """A progress bar only on an interactive terminal, never in CI."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sim")
+def cli() -> None:
+    """Monte Carlo scenarios for NATO defence spending (3.5% core / 5% total)."""
+
+
+_set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config value, e.g. --set macro.shock_df=4 (repeatable).",
+)
+
+
+def _overrides(overrides, paths=None, seed=None) -> list[str]:
+    out = list(overrides)
+    if paths is not None:
+        out.append(f"paths={paths}")
+    if seed is not None:
+        out.append(f"seed={seed}")
+    return out
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--paths", type=int, help="Number of Monte Carlo paths (overrides config).")
+@click.option("--seed", type=int, help="Root seed (overrides config).")
+@click.option(
+    "--out", default="runs", show_default=True, type=click.Path(file_okay=False),
+    help="Directory in which the run directory is created.",
+)
+@_set_option
+def run(config, paths, seed, out, overrides) -> None:
+    """Run CONFIG and write <out>/<name>-<UTC time>-s<seed>/results.nc."""
+    from .engine import run as run_config
+    from .io import write_run
+    from .show import report
+
+    cfg = load_config(config, _overrides(overrides, paths, seed))
+    if _show_progress():
+        with click.progressbar(
+            length=cfg.paths, label=f"{cfg.name}: paths", file=sys.stderr
+        ) as bar:
+            ds = run_config(cfg, progress=bar.update)
+    else:
+        ds = run_config(cfg)
+    run_dir = write_run(ds, out)
+    click.echo(report(ds))
+    click.echo(f"\nresults: {run_dir / 'results.nc'}")
+    click.echo(str(run_dir))
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@_set_option
+@click.option("--print", "show", is_flag=True, help="Print the resolved config as YAML.")
+def validate(config, overrides, show) -> None:
+    """Check CONFIG (with extends and --set) and report problems."""
+    cfg = load_config(config, list(overrides))
+    if show:
+        click.echo(to_yaml(cfg), nl=False)
+    click.echo(
+        f"ok: {config} ({cfg.name}: {cfg.paths} paths, years {cfg.base_year + 1}-"
+        f"{cfg.horizon}, targets {', '.join(t.name for t in cfg.targets)})"
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--top", type=int, default=None, help="Show only the first N members.")
+def show(path, top) -> None:
+    """Table of a run (directory or results.nc): members by P(first target)."""
+    from .io import open_results
+    from .show import report
+
+    click.echo(report(open_results(path), limit=top))
+
+
+@cli.command()
+def members() -> None:
+    """Print the bundled member table with base-year shares and target paths."""
+    from .data import load_members
+
+    t = load_members()
+    cols = ["name", "group", "exposure", "share_2025_nato_mar2026",
+            "share_2025_nato_aug2025", "gdp_usd_bn_2025", "national_path"]  # fmt: skip
+    click.echo(t[cols].to_string())
+    click.echo("\nColumn sources and assumptions: sim/data/members_columns.csv")
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except SimError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)

@@ -1,0 +1,434 @@
+"""YAML configuration -> validated, frozen dataclasses (and back to plain YAML)."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .errors import ConfigError
+
+_MAX_EXTENDS_DEPTH = 16
+
+
+def _f(default: Any, doc: str, lo: float | None = None, hi: float | None = None, **kw):
+    """Field with a docstring and an inclusive range [lo, hi] checked on load."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, **kw}
+    if isinstance(default, list | dict) or dataclasses.is_dataclass(default):
+        return field(default_factory=lambda: _copy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _copy(x):
+    return dataclasses.replace(x) if dataclasses.is_dataclass(x) else type(x)(x)
+
+
+@dataclass(frozen=True)
+class ByGroup:
+    """One value per threat-exposure group (see data/member_assumptions.csv)."""
+
+    frontline: float
+    core: float
+    constrained: float
+    us: float
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str = _f("", "label used as the `target` coordinate, e.g. core_3.5")
+    measure: Literal["core", "total"] = _f("core", "core share, or core + resilience")
+    level: float = _f(3.5, "threshold [percent of GDP]", 0.0, 50.0)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    share_vintage: Literal["latest", "mar2026", "aug2025", "jun2024"] = _f(
+        "latest",
+        "NATO estimate used for the base-year share: latest = newest vintage for the "
+        "base year (2025: Mar-2026 annual report, else Aug-2025; 2024: June-2024)",
+    )
+    members_file: str | None = _f(
+        None, "member table CSV replacing the bundled one (same columns); null = bundled"
+    )
+
+
+@dataclass(frozen=True)
+class MacroConfig:
+    growth_common_corr: float = _f(
+        0.6, "cross-member correlation of growth shocks (common factor)", 0.0, 0.99
+    )
+    inflation_common_corr: float = _f(
+        0.5, "cross-member correlation of inflation shocks", 0.0, 0.99
+    )
+    growth_inflation_corr: float = _f(
+        0.1, "within-member correlation of growth and inflation shocks", -0.95, 0.95
+    )
+    shock_df: float | None = _f(
+        5.0, "Student-t degrees of freedom of all macro shocks; null = Gaussian", 2.05, 1e6
+    )
+    growth_vol_scale: float = _f(1.0, "multiplier on estimated growth volatility", 0, 10)
+    inflation_vol_scale: float = _f(1.0, "multiplier on inflation volatility", 0, 10)
+    growth_ar: float | None = _f(
+        None, "common AR(1) persistence of growth; null = member estimates", -0.9, 0.99
+    )
+    inflation_ar: float | None = _f(
+        None, "common AR(1) persistence of inflation; null = member estimates", -0.9, 0.99
+    )
+    growth_mean_shift: float = _f(0.0, "added to every member's mean growth [pp]", -10, 10)
+    inflation_mean_shift: float = _f(0.0, "added to mean inflation [pp]", -10, 50)
+
+
+@dataclass(frozen=True)
+class WillConfig:
+    mean_logit: ByGroup = _f(
+        ByGroup(frontline=1.5, core=0.5, constrained=-0.5, us=0.0),
+        "long-run level of political will on the logit scale, per group (assumption)",
+        -10,
+        10,
+    )
+    initial_sd: float = _f(
+        0.5, "s.d. of the initial will around its long-run level [logit]", 0, 5
+    )
+    reversion: float = _f(0.15, "mean reversion per year (kappa)", 0, 1)
+    vol: float = _f(0.3, "s.d. of annual will shocks [logit]", 0, 5)
+    common_corr: float = _f(0.5, "cross-member correlation of will shocks", 0, 0.99)
+    speed: float = _f(
+        1.0, "fraction of the gap to the target path closed per year at full will", 0, 1
+    )
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    core_level: float = _f(3.5, "alliance core target [percent of GDP]", 0, 20)
+    deadline: int = _f(2032, "year by which the alliance core level is due", 2000, 2100)
+    path_rule: Literal["max", "alliance", "national"] = _f(
+        "max",
+        "target path: max = higher of the alliance and national paths; alliance = "
+        "linear to core_level at deadline; national = announced national path where "
+        "one exists, else alliance",
+    )
+    absorption_pp: ByGroup = _f(
+        ByGroup(frontline=1.0, core=0.6, constrained=0.6, us=0.6),
+        "largest change in the planned share in one year [pp of GDP] (assumption)",
+        0,
+        10,
+    )
+    margin_pp: float = _f(
+        0.0, "planners aim this far above the target path [pp] (assumption)", 0, 2
+    )
+    budget_for_underspend: bool = _f(
+        True, "budget = plan / mean execution rate, so expected outturn meets the plan"
+    )
+
+
+@dataclass(frozen=True)
+class ExecutionConfig:
+    mean: float = _f(0.97, "mean execution rate (outturn / budget)", 0.5, 1.0)
+    sd: float = _f(0.03, "s.d. of the execution rate (Beta distributed)", 0.0, 0.2)
+
+
+@dataclass(frozen=True)
+class ResilienceConfig:
+    cap: float = _f(1.5, "most security/resilience spending counted [pp of GDP]", 0, 10)
+    prior_mean: float = _f(1.0, "mean of the uncertain base-year level [pp]", 0, 10)
+    prior_sd: float = _f(0.3, "s.d. of the base-year level [pp]", 0, 5)
+    speed: float = _f(0.3, "fraction of the gap to the cap closed per year at W=1", 0, 1)
+    noise_sd: float = _f(0.05, "s.d. of annual noise in the level [pp]", 0, 2)
+
+
+DEFAULT_TARGETS = (
+    Target(name="core_3.5", measure="core", level=3.5),
+    Target(name="total_5", measure="total", level=5.0),
+)
+DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole experiment.  Build with :func:`load_config` or :func:`from_dict`."""
+
+    name: str = _f("run", "experiment name (used in the run directory name)")
+    description: str = _f("", "free text")
+    seed: int = _f(12345, "root seed of all random streams", 0, 2**63 - 1)
+    paths: int = _f(20000, "number of Monte Carlo paths", 1, 10**9)
+    chunk_size: int = _f(10000, "paths per random-number chunk", 1, 10**7)
+    base_year: int = _f(2025, "last observed year; projection starts the year after", 2024, 2025)
+    horizon: int = _f(2035, "last projected year", 2026, 2100)
+    target_years: tuple[int, ...] = _f((2032, 2035), "years reported as deadlines")
+    targets: tuple[Target, ...] = _f(DEFAULT_TARGETS, "targets: name, measure, level")
+    members: tuple[str, ...] | Literal["all"] = _f(
+        "all", "'all' or a list of ISO3 codes"
+    )
+    quantiles: tuple[float, ...] = _f(DEFAULT_QUANTILES, "reported quantiles", 0, 1)
+    meet_tolerance: float = _f(
+        0.005,
+        "a share within this of the level counts as meeting it [pp] (mirrors NATO's "
+        "two-decimal rounding; convention, unsourced)",
+        0,
+        0.5,
+    )
+    data: DataConfig = _f(DataConfig(), "input data choices")
+    macro: MacroConfig = _f(MacroConfig(), "real growth and deflator inflation")
+    will: WillConfig = _f(WillConfig(), "political will (latent, logit scale)")
+    policy: PolicyConfig = _f(PolicyConfig(), "target path and planning")
+    execution: ExecutionConfig = _f(ExecutionConfig(), "budget execution")
+    resilience: ResilienceConfig = _f(ResilienceConfig(), "security/resilience bucket")
+
+    @property
+    def years(self) -> range:
+        """Projected years (base_year+1 .. horizon)."""
+        return range(self.base_year + 1, self.horizon + 1)
+
+
+# ---------------------------------------------------------------- building and checking
+
+
+def _suggest(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"{hint}allowed: {', '.join(allowed)}"
+
+
+def _type_name(tp) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
+    """Convert a YAML value to the annotated type, or raise ConfigError naming the key."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _convert(value, a, key, meta)
+            except ConfigError as e:
+                errors.append(str(e))
+        raise ConfigError(errors[-1] if errors else f"config key '{key}': bad value")
+    if origin is Literal:
+        if value not in args:
+            allowed = ", ".join(repr(a) for a in args)
+            raise ConfigError(f"config key '{key}': got {value!r}, allowed: {allowed}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
+        return tuple(_convert(v, args[0], f"{key}[{i}]", meta) for i, v in enumerate(value))
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key, meta)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key '{key}': expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config key '{key}': expected an integer, got {value!r}")
+        return _check_range(value, key, meta)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"config key '{key}': expected a number, got {value!r}")
+        return _check_range(float(value), key, meta)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"config key '{key}': expected text, got {value!r}")
+        return value
+    raise TypeError(f"unsupported config type {_type_name(tp)} for {key}")
+
+
+def _check_range(value, key: str, meta: dict):
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"config key '{key}': {value!r} is out of range [{lo}, {hi}]")
+    if value != value:  # NaN
+        raise ConfigError(f"config key '{key}': NaN is not allowed")
+    return value
+
+
+def _build(cls, data: Any, prefix: str, meta: dict | None = None):
+    """Instantiate dataclass ``cls`` from a mapping, rejecting unknown keys."""
+    where = f"config key '{prefix}'" if prefix else "config"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        full = f"{prefix}.{key}" if prefix else str(key)
+        if key not in fields:
+            raise ConfigError(f"unknown config key '{full}': {_suggest(str(key), list(fields))}")
+        f = fields[key]
+        # ByGroup fields inherit the range of the field that holds them
+        fmeta = dict(f.metadata) if f.metadata else dict(meta or {})
+        if isinstance(value, dict) and f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+            if dataclasses.is_dataclass(default):  # partial mappings keep defaults
+                value = merge(to_dict(default), value)
+        kwargs[key] = _convert(value, hints[key], full, fmeta)
+    missing = [
+        n
+        for n, f in fields.items()
+        if n not in kwargs
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{where}: missing key(s) {', '.join(missing)}")
+    return cls(**kwargs)
+
+
+def _cross_check(cfg: Config) -> None:
+    """Checks that involve several keys."""
+    if cfg.horizon <= cfg.base_year:
+        raise ConfigError("config key 'horizon': must be after base_year")
+    if not cfg.target_years:
+        raise ConfigError("config key 'target_years': give at least one year")
+    for y in cfg.target_years:
+        if not cfg.base_year < y <= cfg.horizon:
+            raise ConfigError(
+                f"config key 'target_years': {y} is outside the projection "
+                f"{cfg.base_year + 1}..{cfg.horizon}"
+            )
+    if list(cfg.target_years) != sorted(set(cfg.target_years)):
+        raise ConfigError("config key 'target_years': years must be increasing and unique")
+    names = [t.name for t in cfg.targets]
+    if not names or any(not n for n in names) or len(set(names)) != len(names):
+        raise ConfigError("config key 'targets': give each target a unique, non-empty name")
+    if list(cfg.quantiles) != sorted(set(cfg.quantiles)) or not cfg.quantiles:
+        raise ConfigError("config key 'quantiles': must be increasing, unique, in [0, 1]")
+    v = cfg.data.share_vintage
+    ok = {2024: ("latest", "jun2024"), 2025: ("latest", "mar2026", "aug2025")}
+    if v not in ok[cfg.base_year]:
+        raise ConfigError(
+            f"config key 'data.share_vintage': {v!r} has no base year {cfg.base_year} "
+            f"figures, allowed: {', '.join(ok[cfg.base_year])}"
+        )
+    ex = cfg.execution
+    if ex.sd > 0 and ex.sd**2 >= ex.mean * (1 - ex.mean):
+        raise ConfigError(
+            "config key 'execution.sd': too large for a Beta distribution with this "
+            f"mean (need sd < {(ex.mean * (1 - ex.mean)) ** 0.5:.4f})"
+        )
+    if not cfg.base_year < cfg.policy.deadline:
+        raise ConfigError("config key 'policy.deadline': must be after base_year")
+    if cfg.members != "all":
+        from .data import check_member_codes, load_members
+
+        check_member_codes(cfg.members, load_members(cfg.data.members_file))
+
+
+def from_dict(data: dict) -> Config:
+    """Validate a plain mapping (already merged) into a :class:`Config`."""
+    data = dict(data)
+    data.pop("extends", None)
+    cfg = _build(Config, data, "")
+    _cross_check(cfg)
+    return cfg
+
+
+def to_dict(cfg: Config) -> dict:
+    """Plain, YAML-ready mapping of a config (tuples become lists)."""
+
+    def plain(x):
+        if dataclasses.is_dataclass(x):
+            return {f.name: plain(getattr(x, f.name)) for f in dataclasses.fields(x)}
+        if isinstance(x, tuple | list):
+            return [plain(v) for v in x]
+        return x
+
+    return plain(cfg)
+
+
+def to_yaml(cfg: Config) -> str:
+    return yaml.safe_dump(to_dict(cfg), sort_keys=False, allow_unicode=True)
+
+
+# ---------------------------------------------------------------- files and overrides
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        raise ConfigError(f"malformed YAML in {path}{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path}: top level must be a mapping of keys")
+    return data
+
+
+def merge(base: dict, over: dict) -> dict:
+    """Deep-merge ``over`` into ``base`` (mappings merge, everything else replaces)."""
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def read_config_tree(path: str | Path, _depth: int = 0) -> dict:
+    """Read a YAML config, resolving ``extends:`` (relative to the file) recursively."""
+    path = Path(path)
+    if _depth > _MAX_EXTENDS_DEPTH:
+        raise ConfigError(f"config file {path}: 'extends' chain is too deep (a cycle?)")
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(f"config key 'extends' in {path}: expected a file path")
+    base = read_config_tree(path.parent / parent, _depth + 1)
+    return merge(base, data)
+
+
+def parse_override(text: str) -> dict:
+    """Turn ``a.b.c=value`` into ``{'a': {'b': {'c': value}}}`` (value parsed as YAML)."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not p for p in key.split(".")):
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. macro.shock_df=4")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        raise ConfigError(f"--set {text!r}: value is not valid YAML") from None
+    out: dict = {}
+    node = out
+    parts = key.split(".")
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = value
+    return out
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load, merge (``extends:``), override (``a.b=v`` strings) and validate a config."""
+    data = read_config_tree(path)
+    for o in overrides:
+        data = merge(data, parse_override(o))
+    return from_dict(data)
+
+
+def replace(cfg: Config, **changes) -> Config:
+    """Copy of ``cfg`` with top-level fields changed, re-validated."""
+    return from_dict(merge(to_dict(cfg), changes))

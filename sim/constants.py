@@ -1,0 +1,69 @@
+"""Names, units and long names of dimensions and variables: the one place they live."""
+
+# Dimensions / coordinates
+MEMBER = "member"
+YEAR = "year"
+TARGET = "target"
+QUANTILE = "quantile"
+COUNT = "count"
+PATH = "path"
+
+GROUPS = ("frontline", "core", "constrained", "us")
+"""Threat-exposure / policy groups with their own parameters (Iceland is 'none')."""
+
+MEASURES = ("core", "total")
+
+RESULT_FILE = "results.nc"
+CONFIG_FILE = "config.yaml"
+
+# name -> (long_name, units)
+VARIABLES: dict[str, tuple[str, str]] = {
+    "p_meet": ("probability that the measure is at or above the target level", "1"),
+    "p_meet_se": ("Monte Carlo standard error of p_meet", "1"),
+    "p_meet_by": (
+        "probability that the target was met in at least one year up to this year",
+        "1",
+    ),
+    "p_meet_by_se": ("Monte Carlo standard error of p_meet_by", "1"),
+    "core_share": ("quantiles of core defence expenditure (NATO definition)", "percent"),
+    "total_share": (
+        "quantiles of total: core plus counted security/resilience spending (capped)",
+        "percent",
+    ),
+    "resilience_share": (
+        "quantiles of counted security/resilience spending (capped)",
+        "percent",
+    ),
+    "core_share_mean": ("mean core defence expenditure", "percent"),
+    "total_share_mean": ("mean total (core plus counted resilience)", "percent"),
+    "alliance_core_share": (
+        "quantiles of the GDP-weighted alliance core defence share",
+        "percent",
+    ),
+    "alliance_total_share": (
+        "quantiles of the GDP-weighted alliance total (core plus resilience) share",
+        "percent",
+    ),
+    "p_alliance_meet": (
+        "probability that the GDP-weighted alliance share is at or above the level",
+        "1",
+    ),
+    "n_meeting": (
+        "probability that exactly `count` counted members meet the target",
+        "1",
+    ),
+    "n_meeting_mean": ("expected number of counted members meeting the target", "1"),
+    "base_share": ("core defence share in the base year (NATO estimate)", "percent"),
+    "target_path": ("core share the member's plan aims at (median path)", "percent"),
+    "gdp_base": ("nominal GDP in the base year", "billion US$ (current prices)"),
+    "counted": ("1 if the member counts toward core targets and counts", "1"),
+}
+
+# Coordinate metadata
+COORDS: dict[str, tuple[str, str]] = {
+    MEMBER: ("NATO member, ISO 3166-1 alpha-3 code", ""),
+    YEAR: ("calendar year", "year"),
+    TARGET: ("target name (measure_level)", ""),
+    QUANTILE: ("quantile of the Monte Carlo distribution", "1"),
+    COUNT: ("number of counted members meeting a target", "1"),
+}

@@ -1,0 +1,141 @@
+"""Read and check the bundled member table (data/members.csv) and its provenance."""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, DataError
+
+DATA_DIR = Path(__file__).parent / "data"
+MEMBERS_CSV = DATA_DIR / "members.csv"
+COLUMNS_CSV = DATA_DIR / "members_columns.csv"
+
+NUMERIC = {
+    # column: (lowest, highest) plausible value; NaN allowed only where listed below
+    "has_armed_forces": (0, 1),
+    "accession_year": (1949, 2100),
+    "land_border_russia_belarus": (0, 1),
+    "exposure": (0, 1),
+    "share_2024_nato_jun2024": (0, 30),
+    "share_2025_nato_aug2025": (0, 30),
+    "share_2025_nato_mar2026": (0, 30),
+    "gdp_usd_bn_2024": (0, 1e6),
+    "gdp_usd_bn_2025": (0, 1e6),
+    "growth_2024_pct": (-50, 50),
+    "growth_2025_pct": (-50, 50),
+    "inflation_2024_pct": (-50, 500),
+    "inflation_2025_pct": (-50, 500),
+    "growth_mean_pct": (-20, 20),
+    "inflation_mean_pct": (-20, 200),
+    "growth_ar": (-1, 1),
+    "growth_sd_pct": (0, 50),
+    "inflation_ar": (-1, 1),
+    "inflation_sd_pct": (0, 200),
+    "debt_2024_pct_gdp": (0, 1000),
+    "debt_2025_pct_gdp": (0, 1000),
+}
+MAY_BE_EMPTY = {"share_2024_nato_jun2024", "share_2025_nato_aug2025", "share_2025_nato_mar2026"}
+TEXT = ("iso3", "name", "group", "region", "national_path", "national_path_source")
+GROUP_VALUES = ("frontline", "core", "constrained", "us", "none")
+
+
+def _fail(path: Path, msg: str):
+    raise DataError(f"data file {path}: {msg}")
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path_str: str) -> pd.DataFrame:
+    path = Path(path_str)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(path, "not found")
+    except (OSError, UnicodeDecodeError) as e:
+        _fail(path, f"cannot be read ({e})")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype={"national_path": str}, keep_default_na=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        _fail(path, f"is not valid CSV ({str(e).strip().splitlines()[-1]})")
+    missing = [c for c in (*TEXT, *NUMERIC) if c not in df.columns]
+    if missing:
+        _fail(path, f"missing column(s) {', '.join(missing)}")
+    if df["iso3"].isna().any() or df["iso3"].duplicated().any():
+        _fail(path, "column iso3 must be unique and non-empty")
+    for col, (lo, hi) in NUMERIC.items():
+        vals = pd.to_numeric(df[col], errors="coerce")
+        bad = vals.isna() & df[col].notna()
+        if bad.any():
+            row = df.loc[bad.idxmax()]
+            _fail(path, f"column {col}: {row[col]!r} for {row['iso3']} is not a number")
+        if col not in MAY_BE_EMPTY:
+            need = vals.isna()
+            if need.any():
+                _fail(path, f"column {col}: empty for {df.loc[need.idxmax(), 'iso3']}")
+        out = (vals < lo) | (vals > hi)
+        if out.any():
+            r = df.loc[out.idxmax()]
+            _fail(path, f"column {col}: {r[col]} for {r['iso3']} is outside [{lo}, {hi}]")
+        df[col] = vals
+    badg = ~df["group"].isin(GROUP_VALUES)
+    if badg.any():
+        _fail(path, f"column group: {df.loc[badg.idxmax(), 'group']!r}, allowed: "
+              f"{', '.join(GROUP_VALUES)}")
+    for col in ("national_path", "national_path_source"):
+        df[col] = df[col].fillna("")
+    for p in df["national_path"]:
+        try:
+            parse_path(p)
+        except ValueError as e:
+            _fail(path, f"column national_path: {e}")
+    return df.set_index("iso3", drop=False)
+
+
+def load_members(path: str | Path | None = None) -> pd.DataFrame:
+    """The member table indexed by ISO3 code (bundled one unless ``path`` is given)."""
+    return _load(str(Path(path) if path else MEMBERS_CSV)).copy()
+
+
+def column_provenance() -> pd.DataFrame:
+    """Units, source, method and assumption flag of every member-table column."""
+    return pd.read_csv(COLUMNS_CSV).set_index("column")
+
+
+def parse_path(text: str) -> list[tuple[int | None, float]]:
+    """Parse 'YEAR:LEVEL;...' (YEAR may be 'deadline' -> None) into (year, level) pairs."""
+    points = []
+    for item in filter(None, (s.strip() for s in text.split(";"))):
+        year, sep, level = item.partition(":")
+        try:
+            y = None if year == "deadline" else int(year)
+            lv = float(level)
+        except ValueError:
+            raise ValueError(f"bad point {item!r}, expected YEAR:LEVEL") from None
+        if not sep or not np.isfinite(lv) or not 0 <= lv <= 30:
+            raise ValueError(f"bad point {item!r}, expected YEAR:LEVEL with 0<=LEVEL<=30")
+        points.append((y, lv))
+    return points
+
+
+def check_member_codes(codes, table: pd.DataFrame | None = None) -> None:
+    """Raise ConfigError if a code is not in the member table (or repeated)."""
+    table = load_members() if table is None else table
+    known = list(table.index)
+    if not codes:
+        raise ConfigError("config key 'members': give 'all' or at least one ISO3 code")
+    for c in codes:
+        if c not in known:
+            import difflib
+
+            close = difflib.get_close_matches(str(c).upper(), known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ConfigError(
+                f"config key 'members': unknown member code {c!r}; {hint}"
+                f"allowed: {', '.join(known)}"
+            )
+    if len(set(codes)) != len(codes):
+        raise ConfigError("config key 'members': a member code is listed twice")

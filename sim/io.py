@@ -1,0 +1,76 @@
+"""Run directories and results files: atomic writes, never overwriting, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import xarray as xr
+
+from .constants import CONFIG_FILE, RESULT_FILE
+from .errors import RunError
+
+
+def run_dir_name(name: str, seed: int, when: dt.datetime | None = None) -> str:
+    """``<name>-<UTC timestamp>-s<seed>`` with the name made filesystem-safe."""
+    when = when or dt.datetime.now(dt.UTC)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "run"
+    return f"{safe}-{when.strftime('%Y%m%dT%H%M%SZ')}-s{seed}"
+
+
+def write_run(ds: xr.Dataset, out_root: str | Path = "runs") -> Path:
+    """Write ``results.nc`` and ``config.yaml`` into a new run directory; return it.
+
+    Files are written into a hidden temporary directory that is renamed into place
+    only when complete, so a run directory is either complete or absent.  An existing
+    directory is never overwritten: a ``-1``, ``-2``... suffix is added instead.
+    """
+    out_root = Path(out_root)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunError(f"cannot create output directory {out_root}: {e.strerror}") from None
+    base = run_dir_name(str(ds.attrs.get("experiment", "run")), int(ds.attrs["seed"]))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{base}.", suffix=".partial", dir=out_root))
+    except OSError as e:
+        raise RunError(f"cannot write in output directory {out_root}: {e.strerror}") from None
+    try:
+        encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
+        ds.to_netcdf(tmp / RESULT_FILE, engine="netcdf4", encoding=encoding)
+        (tmp / CONFIG_FILE).write_text(ds.attrs["config"], encoding="utf-8")
+        for i in range(1000):
+            final = out_root / (base if i == 0 else f"{base}-{i}")
+            if final.exists():
+                continue
+            try:
+                os.rename(tmp, final)
+            except OSError:
+                continue
+            return final
+        raise RunError(f"no free run directory name for {base} in {out_root}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def results_path(path: str | Path) -> Path:
+    """The results file of a run directory, or the file itself."""
+    path = Path(path)
+    return path / RESULT_FILE if path.is_dir() else path
+
+
+def open_results(path: str | Path) -> xr.Dataset:
+    """Load a results file (or run directory) fully into memory."""
+    file = results_path(path)
+    if not file.exists():
+        raise RunError(f"no results file at {file}")
+    try:
+        with xr.open_dataset(file, engine="netcdf4") as ds:
+            return ds.load()
+    except (OSError, ValueError) as e:
+        raise RunError(f"cannot read results file {file}: {e}") from None

@@ -1,0 +1,80 @@
+"""Plain-text summary tables of a results Dataset (for `sim show` and `sim run`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+
+def _cell(p: float, se: float) -> str:
+    return "     n/a     " if np.isnan(p) else f"{p:5.3f} ±{se:5.3f}"
+
+
+def member_table(ds: xr.Dataset, limit: int | None = None) -> str:
+    """Members sorted by P(first target met) in the first target year, with SEs."""
+    years = [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
+    targets = [str(t) for t in ds["target"].values]
+    key = ds["p_meet"].sel(target=targets[0], year=years[0]).fillna(-1)
+    order = np.argsort(-key.values, kind="stable")
+    cols = [(t, y) for t in targets for y in years]
+    head = f"{'member':6} {'name':16} {'base':>5}  " + "  ".join(
+        f"{f'P({t}) {y}':>13}" for t, y in cols
+    )
+    lines = [head, "-" * len(head)]
+    counted = ds["counted"].values.astype(bool)
+    for i in order[: limit or len(order)]:
+        m = ds["member"].values[i]
+        if not counted[i]:
+            continue
+        cells = "  ".join(
+            _cell(
+                float(ds["p_meet"].sel(target=t, year=y, member=m)),
+                float(ds["p_meet_se"].sel(target=t, year=y, member=m)),
+            )
+            for t, y in cols
+        )
+        name = str(ds["member_name"].values[i])[:16]
+        lines.append(f"{m:6} {name:16} {float(ds['base_share'].values[i]):5.2f}  {cells}")
+    excluded = ds.attrs.get("excluded_members", "")
+    if excluded:
+        lines.append(f"excluded (no armed forces, not counted): {excluded}")
+    return "\n".join(lines)
+
+
+def alliance_table(ds: xr.Dataset) -> str:
+    """Alliance aggregates in the target years: shares and members meeting."""
+    years = [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
+    n_counted = int(ds["counted"].sum())
+    lines = []
+    for y in years:
+        core = ds["alliance_core_share"].sel(year=y)
+        total = ds["alliance_total_share"].sel(year=y)
+
+        def band(da):
+            return (
+                f"{float(da.sel(quantile=0.5, method='nearest')):.2f}% "
+                f"[{float(da.sel(quantile=0.05, method='nearest')):.2f}-"
+                f"{float(da.sel(quantile=0.95, method='nearest')):.2f}]"
+            )
+
+        meets = ", ".join(
+            f"{t}: {float(ds['n_meeting_mean'].sel(target=t, year=y)):.1f}"
+            for t in ds["target"].values
+        )
+        lines.append(
+            f"{y}: alliance core {band(core)}, total {band(total)} (median [5-95%]); "
+            f"expected members meeting ({n_counted} counted) {meets}"
+        )
+    return "\n".join(lines)
+
+
+def header(ds: xr.Dataset) -> str:
+    a = ds.attrs
+    return (
+        f"{a.get('experiment', '?')}: {int(a['n_paths'])} paths, seed {int(a['seed'])}, "
+        f"base year {int(a['base_year'])}; P(share >= level) ± Monte Carlo s.e."
+    )
+
+
+def report(ds: xr.Dataset, limit: int | None = None) -> str:
+    return "\n".join([header(ds), member_table(ds, limit), "", alliance_table(ds)])

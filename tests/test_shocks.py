@@ -1,0 +1,78 @@
+"""Shock moments (tolerances from the Monte Carlo standard error) and stream keys."""
+
+import numpy as np
+import pytest
+
+from sim.params import build_inputs
+from sim.rng import chunks, stream
+from sim.shocks import beta_mean_sd, draw, standard_draws
+
+from .conftest import make_config
+
+K = 4.5  # tolerance in standard errors; fixed seeds make each check deterministic
+
+
+@pytest.mark.parametrize("df", [8.0, None])
+def test_standard_draws_have_unit_variance(df):
+    n = 200_000
+    x = standard_draws(stream(1, 0, 0), df, n)
+    kurt = 3 + (6 / (df - 4) if df else 0)  # population kurtosis
+    se_var = np.sqrt((kurt - 1) / n)
+    assert abs(x.var() - 1) < K * se_var
+    assert abs(x.mean()) < K / np.sqrt(n)
+
+
+def test_beta_execution_rate_mean_and_sd():
+    n = 100_000
+    x = beta_mean_sd(stream(2, 0, 0), 0.97, 0.03, n)
+    assert abs(x.mean() - 0.97) < K * 0.03 / np.sqrt(n)
+    assert abs(x.std() - 0.03) < K * 0.03 / np.sqrt(2 * n) * 1.5
+    assert x.max() <= 1.0
+    assert np.all(beta_mean_sd(stream(2, 0, 0), 0.9, 0.0, 5) == 0.9)
+
+
+def _corr_se(rho, n):
+    return (1 - rho**2) / np.sqrt(n)
+
+
+def test_correlations_match_config():
+    cfg = make_config(
+        macro={"growth_common_corr": 0.6, "growth_inflation_corr": 0.3, "shock_df": None},
+        will={"common_corr": 0.5},
+    )
+    mi = build_inputs(cfg)
+    n, ny = 20_000, 5
+    sh = draw(cfg, mi.stream_ids, mi.wbar, 0, n, ny)
+    g = sh.u_g.reshape(len(mi.iso3), -1)
+    pi = sh.u_pi.reshape(len(mi.iso3), -1)
+    w = sh.u_w.reshape(len(mi.iso3), -1)
+    m = n * ny
+    assert abs(np.corrcoef(g[0], g[1])[0, 1] - 0.6) < K * _corr_se(0.6, m)
+    assert abs(np.corrcoef(g[0], pi[0])[0, 1] - 0.3) < K * _corr_se(0.3, m)
+    assert abs(np.corrcoef(w[0], w[2])[0, 1] - 0.5) < K * _corr_se(0.5, m)
+    assert abs(g[1].std() - 1) < K / np.sqrt(2 * m)
+    assert abs(pi[1].std() - 1) < K / np.sqrt(2 * m)
+
+
+def test_member_draws_do_not_depend_on_the_selection():
+    both = make_config(members=["DEU", "POL"])
+    alone = make_config(members=["POL"])
+    a = build_inputs(both)
+    b = build_inputs(alone)
+    sa = draw(both, a.stream_ids, a.wbar, 3, 50, 4)
+    sb = draw(alone, b.stream_ids, b.wbar, 3, 50, 4)
+    np.testing.assert_array_equal(sa.u_g[1], sb.u_g[0])
+    np.testing.assert_array_equal(sa.eta[1], sb.eta[0])
+
+
+def test_chunks_cover_all_paths():
+    assert chunks(10, 4) == [(0, 4), (1, 4), (2, 2)]
+    assert chunks(8, 4) == [(0, 4), (1, 4)]
+    assert sum(n for _, n in chunks(1001, 7)) == 1001
+
+
+def test_streams_differ_by_every_key():
+    base = stream(1, 0, 0).random(4)
+    for other in (stream(2, 0, 0), stream(1, 1, 0), stream(1, 0, 1)):
+        assert not np.array_equal(base, other.random(4))
+    np.testing.assert_array_equal(base, stream(1, 0, 0).random(4))
