@@ -27,7 +27,9 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
 
     def prob(counts):
         p = counts / n
-        return np.where(mask, p, np.nan), np.where(mask, np.sqrt(p * (1 - p) / n), np.nan)
+        return np.where(mask, p, np.nan), np.where(
+            mask, np.sqrt(p * (1 - p) / n), np.nan
+        )
 
     def member_quantiles(name):
         arr = np.concatenate(red.kept[name], axis=1)  # [member, path, year]
@@ -52,10 +54,22 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
         "core_share": (dims_myq, member_quantiles("core")),
         "total_share": (dims_myq, member_quantiles("total")),
         "resilience_share": (dims_myq, member_quantiles("res")),
-        "core_share_mean": ((C.MEMBER, C.YEAR), np.where(cmask, red.core_sum / n, np.nan)),
-        "total_share_mean": ((C.MEMBER, C.YEAR), np.where(cmask, red.total_sum / n, np.nan)),
-        "alliance_core_share": ((C.YEAR, C.QUANTILE), alliance_quantiles("alliance_core")),
-        "alliance_total_share": ((C.YEAR, C.QUANTILE), alliance_quantiles("alliance_total")),
+        "core_share_mean": (
+            (C.MEMBER, C.YEAR),
+            np.where(cmask, red.core_sum / n, np.nan),
+        ),
+        "total_share_mean": (
+            (C.MEMBER, C.YEAR),
+            np.where(cmask, red.total_sum / n, np.nan),
+        ),
+        "alliance_core_share": (
+            (C.YEAR, C.QUANTILE),
+            alliance_quantiles("alliance_core"),
+        ),
+        "alliance_total_share": (
+            (C.YEAR, C.QUANTILE),
+            alliance_quantiles("alliance_total"),
+        ),
         "p_alliance_meet": ((C.TARGET, C.YEAR), red.alliance_meet / n),
         "n_meeting": ((C.TARGET, C.YEAR, C.COUNT), red.n_meeting / n),
         "n_meeting_mean": (
@@ -85,7 +99,9 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
     )
     for name, (long_name, units) in C.COORDS.items():
         if name in ds.coords:
-            ds[name].attrs.update(long_name=long_name, **({"units": units} if units else {}))
+            ds[name].attrs.update(
+                long_name=long_name, **({"units": units} if units else {})
+            )
     ds["level"].attrs.update(long_name="target level", units="percent")
     ds["p_meet_se"].attrs["comment"] = "binomial standard error sqrt(p(1-p)/n_paths)"
     excluded = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if not k]

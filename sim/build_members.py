@@ -62,7 +62,9 @@ def ar1(x: np.ndarray, keep: np.ndarray) -> tuple[float, float]:
 
 def _national_paths(targets: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """iso3 -> ('YEAR:LEVEL;...' with 'deadline' for undated, source refs)."""
-    rows = targets[targets["kind"].isin(TARGET_KINDS) & targets["target_pct_gdp"].notna()]
+    rows = targets[
+        targets["kind"].isin(TARGET_KINDS) & targets["target_pct_gdp"].notna()
+    ]
     out = {}
     for iso, grp in rows.groupby("iso3", sort=False):
         points, refs = [], []
@@ -97,11 +99,15 @@ def build() -> pd.DataFrame:
             "group": assume.loc[iso, "group"],
             "region": assume.loc[iso, "region"],
         }
-        border = int(geo.loc[iso, "land_border_russia"] or geo.loc[iso, "land_border_belarus"])
+        border = int(
+            geo.loc[iso, "land_border_russia"] or geo.loc[iso, "land_border_belarus"]
+        )
         row["land_border_russia_belarus"] = border
         row["exposure"] = 1.0 if border else exposure_by_region[row["region"]]
         for col, (year, src) in SHARE_COLUMNS.items():
-            sel = shares[(shares.iso3 == iso) & (shares.year == year) & (shares.source_id == src)]
+            sel = shares[
+                (shares.iso3 == iso) & (shares.year == year) & (shares.source_id == src)
+            ]
             vals = sel["value_pct_gdp"].dropna()
             row[col] = round(float(vals.iloc[0]), 4) if len(vals) else np.nan
 
@@ -116,7 +122,9 @@ def build() -> pd.DataFrame:
         row["inflation_2024_pct"] = round(float(infl.loc[2024]), 4)
         row["inflation_2025_pct"] = round(float(infl.loc[2025]), 4)
         lo, hi = OUTLOOK_MEAN_YEARS
-        row["growth_mean_pct"] = round(float(o.loc[lo:hi, "real_gdp_growth_pct"].mean()), 4)
+        row["growth_mean_pct"] = round(
+            float(o.loc[lo:hi, "real_gdp_growth_pct"].mean()), 4
+        )
         row["inflation_mean_pct"] = round(float(infl.loc[lo:hi].mean()), 4)
 
         years = np.arange(ESTIMATION_YEARS[0], ESTIMATION_YEARS[1] + 1)

@@ -43,10 +43,15 @@ def _overrides(overrides, paths=None, seed=None) -> list[str]:
 
 @cli.command()
 @click.argument("config", type=click.Path(dir_okay=False))
-@click.option("--paths", type=int, help="Number of Monte Carlo paths (overrides config).")
+@click.option(
+    "--paths", type=int, help="Number of Monte Carlo paths (overrides config)."
+)
 @click.option("--seed", type=int, help="Root seed (overrides config).")
 @click.option(
-    "--out", default="runs", show_default=True, type=click.Path(file_okay=False),
+    "--out",
+    default="runs",
+    show_default=True,
+    type=click.Path(file_okay=False),
     help="Directory in which the run directory is created.",
 )
 @_set_option
@@ -73,7 +78,9 @@ def run(config, paths, seed, out, overrides) -> None:
 @cli.command()
 @click.argument("config", type=click.Path(dir_okay=False))
 @_set_option
-@click.option("--print", "show", is_flag=True, help="Print the resolved config as YAML.")
+@click.option(
+    "--print", "show", is_flag=True, help="Print the resolved config as YAML."
+)
 def validate(config, overrides, show) -> None:
     """Check CONFIG (with extends and --set) and report problems."""
     cfg = load_config(config, list(overrides))

@@ -54,7 +54,8 @@ class DataConfig:
         "base year (2025: Mar-2026 annual report, else Aug-2025; 2024: June-2024)",
     )
     members_file: str | None = _f(
-        None, "member table CSV replacing the bundled one (same columns); null = bundled"
+        None,
+        "member table CSV replacing the bundled one (same columns); null = bundled",
     )
 
 
@@ -70,17 +71,27 @@ class MacroConfig:
         0.1, "within-member correlation of growth and inflation shocks", -0.95, 0.95
     )
     shock_df: float | None = _f(
-        5.0, "Student-t degrees of freedom of all macro shocks; null = Gaussian", 2.05, 1e6
+        5.0,
+        "Student-t degrees of freedom of all macro shocks; null = Gaussian",
+        2.05,
+        1e6,
     )
-    growth_vol_scale: float = _f(1.0, "multiplier on estimated growth volatility", 0, 10)
+    growth_vol_scale: float = _f(
+        1.0, "multiplier on estimated growth volatility", 0, 10
+    )
     inflation_vol_scale: float = _f(1.0, "multiplier on inflation volatility", 0, 10)
     growth_ar: float | None = _f(
         None, "common AR(1) persistence of growth; null = member estimates", -0.9, 0.99
     )
     inflation_ar: float | None = _f(
-        None, "common AR(1) persistence of inflation; null = member estimates", -0.9, 0.99
+        None,
+        "common AR(1) persistence of inflation; null = member estimates",
+        -0.9,
+        0.99,
     )
-    growth_mean_shift: float = _f(0.0, "added to every member's mean growth [pp]", -10, 10)
+    growth_mean_shift: float = _f(
+        0.0, "added to every member's mean growth [pp]", -10, 10
+    )
     inflation_mean_shift: float = _f(0.0, "added to mean inflation [pp]", -10, 50)
 
 
@@ -138,7 +149,9 @@ class ResilienceConfig:
     cap: float = _f(1.5, "most security/resilience spending counted [pp of GDP]", 0, 10)
     prior_mean: float = _f(1.0, "mean of the uncertain base-year level [pp]", 0, 10)
     prior_sd: float = _f(0.3, "s.d. of the base-year level [pp]", 0, 5)
-    speed: float = _f(0.3, "fraction of the gap to the cap closed per year at W=1", 0, 1)
+    speed: float = _f(
+        0.3, "fraction of the gap to the cap closed per year at W=1", 0, 1
+    )
     noise_sd: float = _f(0.05, "s.d. of annual noise in the level [pp]", 0, 2)
 
 
@@ -158,7 +171,9 @@ class Config:
     seed: int = _f(12345, "root seed of all random streams", 0, 2**63 - 1)
     paths: int = _f(20000, "number of Monte Carlo paths", 1, 10**9)
     chunk_size: int = _f(10000, "paths per random-number chunk", 1, 10**7)
-    base_year: int = _f(2025, "last observed year; projection starts the year after", 2024, 2025)
+    base_year: int = _f(
+        2025, "last observed year; projection starts the year after", 2024, 2025
+    )
     horizon: int = _f(2035, "last projected year", 2026, 2100)
     target_years: tuple[int, ...] = _f((2032, 2035), "years reported as deadlines")
     targets: tuple[Target, ...] = _f(DEFAULT_TARGETS, "targets: name, measure, level")
@@ -223,12 +238,16 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
-        return tuple(_convert(v, args[0], f"{key}[{i}]", meta) for i, v in enumerate(value))
+        return tuple(
+            _convert(v, args[0], f"{key}[{i}]", meta) for i, v in enumerate(value)
+        )
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, key, meta)
     if tp is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"config key '{key}': expected true or false, got {value!r}")
+            raise ConfigError(
+                f"config key '{key}': expected true or false, got {value!r}"
+            )
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -265,7 +284,9 @@ def _build(cls, data: Any, prefix: str, meta: dict | None = None):
     for key, value in data.items():
         full = f"{prefix}.{key}" if prefix else str(key)
         if key not in fields:
-            raise ConfigError(f"unknown config key '{full}': {_suggest(str(key), list(fields))}")
+            raise ConfigError(
+                f"unknown config key '{full}': {_suggest(str(key), list(fields))}"
+            )
         f = fields[key]
         # ByGroup fields inherit the range of the field that holds them
         fmeta = dict(f.metadata) if f.metadata else dict(meta or {})
@@ -299,12 +320,18 @@ def _cross_check(cfg: Config) -> None:
                 f"{cfg.base_year + 1}..{cfg.horizon}"
             )
     if list(cfg.target_years) != sorted(set(cfg.target_years)):
-        raise ConfigError("config key 'target_years': years must be increasing and unique")
+        raise ConfigError(
+            "config key 'target_years': years must be increasing and unique"
+        )
     names = [t.name for t in cfg.targets]
     if not names or any(not n for n in names) or len(set(names)) != len(names):
-        raise ConfigError("config key 'targets': give each target a unique, non-empty name")
+        raise ConfigError(
+            "config key 'targets': give each target a unique, non-empty name"
+        )
     if list(cfg.quantiles) != sorted(set(cfg.quantiles)) or not cfg.quantiles:
-        raise ConfigError("config key 'quantiles': must be increasing, unique, in [0, 1]")
+        raise ConfigError(
+            "config key 'quantiles': must be increasing, unique, in [0, 1]"
+        )
     v = cfg.data.share_vintage
     ok = {2024: ("latest", "jun2024"), 2025: ("latest", "mar2026", "aug2025")}
     if v not in ok[cfg.base_year]:
@@ -320,10 +347,11 @@ def _cross_check(cfg: Config) -> None:
         )
     if not cfg.base_year < cfg.policy.deadline:
         raise ConfigError("config key 'policy.deadline': must be after base_year")
-    if cfg.members != "all":
-        from .data import check_member_codes, load_members
+    from .data import check_member_codes, load_members
 
-        check_member_codes(cfg.members, load_members(cfg.data.members_file))
+    table = load_members(cfg.data.members_file)  # also checks a user-supplied file
+    if cfg.members != "all":
+        check_member_codes(cfg.members, table)
 
 
 def from_dict(data: dict) -> Config:
@@ -393,6 +421,11 @@ def read_config_tree(path: str | Path, _depth: int = 0) -> dict:
     if _depth > _MAX_EXTENDS_DEPTH:
         raise ConfigError(f"config file {path}: 'extends' chain is too deep (a cycle?)")
     data = _read_yaml(path)
+    section = data.get("data")
+    if isinstance(section, dict) and isinstance(section.get("members_file"), str):
+        section["members_file"] = str(
+            path.parent / section["members_file"]
+        )  # file-relative
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -421,7 +454,9 @@ def parse_override(text: str) -> dict:
     return out
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+def load_config(
+    path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+) -> Config:
     """Load, merge (``extends:``), override (``a.b=v`` strings) and validate a config."""
     data = read_config_tree(path)
     for o in overrides:

@@ -25,7 +25,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "1",
     ),
     "p_meet_by_se": ("Monte Carlo standard error of p_meet_by", "1"),
-    "core_share": ("quantiles of core defence expenditure (NATO definition)", "percent"),
+    "core_share": (
+        "quantiles of core defence expenditure (NATO definition)",
+        "percent",
+    ),
     "total_share": (
         "quantiles of total: core plus counted security/resilience spending (capped)",
         "percent",

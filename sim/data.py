@@ -39,7 +39,11 @@ NUMERIC = {
     "debt_2024_pct_gdp": (0, 1000),
     "debt_2025_pct_gdp": (0, 1000),
 }
-MAY_BE_EMPTY = {"share_2024_nato_jun2024", "share_2025_nato_aug2025", "share_2025_nato_mar2026"}
+MAY_BE_EMPTY = {
+    "share_2024_nato_jun2024",
+    "share_2025_nato_aug2025",
+    "share_2025_nato_mar2026",
+}
 TEXT = ("iso3", "name", "group", "region", "national_path", "national_path_source")
 GROUP_VALUES = ("frontline", "core", "constrained", "us", "none")
 
@@ -58,7 +62,9 @@ def _load(path_str: str) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError) as e:
         _fail(path, f"cannot be read ({e})")
     try:
-        df = pd.read_csv(io.StringIO(text), dtype={"national_path": str}, keep_default_na=True)
+        df = pd.read_csv(
+            io.StringIO(text), dtype={"national_path": str}, keep_default_na=True
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         _fail(path, f"is not valid CSV ({str(e).strip().splitlines()[-1]})")
     missing = [c for c in (*TEXT, *NUMERIC) if c not in df.columns]
@@ -79,12 +85,17 @@ def _load(path_str: str) -> pd.DataFrame:
         out = (vals < lo) | (vals > hi)
         if out.any():
             r = df.loc[out.idxmax()]
-            _fail(path, f"column {col}: {r[col]} for {r['iso3']} is outside [{lo}, {hi}]")
+            _fail(
+                path, f"column {col}: {r[col]} for {r['iso3']} is outside [{lo}, {hi}]"
+            )
         df[col] = vals
     badg = ~df["group"].isin(GROUP_VALUES)
     if badg.any():
-        _fail(path, f"column group: {df.loc[badg.idxmax(), 'group']!r}, allowed: "
-              f"{', '.join(GROUP_VALUES)}")
+        _fail(
+            path,
+            f"column group: {df.loc[badg.idxmax(), 'group']!r}, allowed: "
+            f"{', '.join(GROUP_VALUES)}",
+        )
     for col in ("national_path", "national_path_source"):
         df[col] = df[col].fillna("")
     for p in df["national_path"]:
@@ -116,7 +127,9 @@ def parse_path(text: str) -> list[tuple[int | None, float]]:
         except ValueError:
             raise ValueError(f"bad point {item!r}, expected YEAR:LEVEL") from None
         if not sep or not np.isfinite(lv) or not 0 <= lv <= 30:
-            raise ValueError(f"bad point {item!r}, expected YEAR:LEVEL with 0<=LEVEL<=30")
+            raise ValueError(
+                f"bad point {item!r}, expected YEAR:LEVEL with 0<=LEVEL<=30"
+            )
         points.append((y, lv))
     return points
 

@@ -68,7 +68,9 @@ def _reduce(cfg: Config, mi: ModelInputs, core, res, gdp, red: Reductions) -> No
         counts = hit.sum(0)  # [path, year]
         for t in range(counts.shape[1]):
             red.n_meeting[k, t] += np.bincount(counts[:, t], minlength=c.sum() + 1)
-        red.alliance_meet[k] += (alliance[tgt.measure] >= tgt.level - cfg.meet_tolerance).sum(0)
+        red.alliance_meet[k] += (
+            alliance[tgt.measure] >= tgt.level - cfg.meet_tolerance
+        ).sum(0)
     red.core_sum += core.sum(1)
     red.total_sum += total.sum(1)
     red.n_paths += core.shape[1]

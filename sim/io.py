@@ -33,12 +33,18 @@ def write_run(ds: xr.Dataset, out_root: str | Path = "runs") -> Path:
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise RunError(f"cannot create output directory {out_root}: {e.strerror}") from None
+        raise RunError(
+            f"cannot create output directory {out_root}: {e.strerror}"
+        ) from None
     base = run_dir_name(str(ds.attrs.get("experiment", "run")), int(ds.attrs["seed"]))
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{base}.", suffix=".partial", dir=out_root))
+        tmp = Path(
+            tempfile.mkdtemp(prefix=f".{base}.", suffix=".partial", dir=out_root)
+        )
     except OSError as e:
-        raise RunError(f"cannot write in output directory {out_root}: {e.strerror}") from None
+        raise RunError(
+            f"cannot write in output directory {out_root}: {e.strerror}"
+        ) from None
     try:
         encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
         ds.to_netcdf(tmp / RESULT_FILE, engine="netcdf4", encoding=encoding)

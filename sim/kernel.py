@@ -15,11 +15,35 @@ Student-t draws turning nominal GDP negative, far outside any observed year."""
 
 @numba.njit(parallel=True, cache=_CACHE)
 def project(
-    g0, pi0, mu_g, mu_pi, phi_g, phi_pi, sig_g, sig_pi,  # [member] macro
-    gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,  # policy
-    res_cap, res_speed,  # resilience
-    u_g, u_pi, u_w, eta, zeta, w0, r0,  # shocks [member, path, (year)]
-    core, res, gdp,  # out [member, path, year]
+    g0,
+    pi0,
+    mu_g,
+    mu_pi,
+    phi_g,
+    phi_pi,
+    sig_g,
+    sig_pi,  # [member] macro
+    gdp0,
+    s0,
+    path,
+    dmax,
+    wbar,
+    kappa,
+    sig_w,
+    speed,
+    budget_scale,  # policy
+    res_cap,
+    res_speed,  # resilience
+    u_g,
+    u_pi,
+    u_w,
+    eta,
+    zeta,
+    w0,
+    r0,  # shocks [member, path, (year)]
+    core,
+    res,
+    gdp,  # out [member, path, year]
 ):
     """Fill ``core`` [percent], ``res`` (counted resilience) [percent], ``gdp`` [bn US$].
 

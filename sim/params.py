@@ -52,7 +52,9 @@ class ModelInputs:
     path_kind: tuple[str, ...]  # which path each member follows
 
 
-def _alliance_path(s0: float, level: float, base: int, deadline: int, years) -> np.ndarray:
+def _alliance_path(
+    s0: float, level: float, base: int, deadline: int, years
+) -> np.ndarray:
     """Linear from s0 (base year) to ``level`` at ``deadline``, then held; never below s0."""
     if s0 >= level:
         return np.full(len(years), s0)
@@ -60,7 +62,9 @@ def _alliance_path(s0: float, level: float, base: int, deadline: int, years) -> 
     return s0 + (level - s0) * frac
 
 
-def national_path(text: str, s0: float, base: int, deadline: int, years) -> np.ndarray | None:
+def national_path(
+    text: str, s0: float, base: int, deadline: int, years
+) -> np.ndarray | None:
     """Piecewise-linear path through the announced points after the base year.
 
     Undated points take the alliance ``deadline``; several points in one year keep the
@@ -82,16 +86,20 @@ def base_share(table: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, list[str]]
     """Base-year share per member following the configured vintage, and its source."""
     cols = _SHARE_ORDER[(cfg.base_year, cfg.data.share_vintage)]
     values, sources = [], []
-    for iso, row in table.iterrows():
+    for _, row in table.iterrows():
         for col in (*cols, _FALLBACK):
             if pd.notna(row[col]):
                 carried = col == _FALLBACK and cfg.base_year != 2024
                 values.append(float(row[col]))
-                sources.append(col + (" (carried forward: no base-year figure)" if carried else ""))
+                sources.append(
+                    col + (" (carried forward: no base-year figure)" if carried else "")
+                )
                 break
         else:
             values.append(np.nan)
-            sources.append("none (no armed forces)" if not row["has_armed_forces"] else "none")
+            sources.append(
+                "none (no armed forces)" if not row["has_armed_forces"] else "none"
+            )
     return np.array(values), sources
 
 
@@ -105,7 +113,9 @@ def build_inputs(cfg: Config) -> ModelInputs:
     counted = table["has_armed_forces"].to_numpy() == 1
     s0, s0_src = base_share(table, cfg)
     s0 = np.where(counted, s0, 0.0)
-    missing = [c for c, v, k in zip(codes, s0, counted, strict=True) if k and np.isnan(v)]
+    missing = [
+        c for c, v, k in zip(codes, s0, counted, strict=True) if k and np.isnan(v)
+    ]
     if missing:
         from .errors import DataError
 
@@ -153,13 +163,15 @@ def build_inputs(cfg: Config) -> ModelInputs:
         g0=pct * table[f"growth_{b}_pct"].to_numpy(float),
         pi0=pct * table[f"inflation_{b}_pct"].to_numpy(float),
         mu_g=pct * (table["growth_mean_pct"].to_numpy(float) + m.growth_mean_shift),
-        mu_pi=pct * (table["inflation_mean_pct"].to_numpy(float) + m.inflation_mean_shift),
+        mu_pi=pct
+        * (table["inflation_mean_pct"].to_numpy(float) + m.inflation_mean_shift),
         phi_g=phi_g if phi_g is not None else np.full(n, m.growth_ar),
         phi_pi=phi_pi if phi_pi is not None else np.full(n, m.inflation_ar),
         sig_g=pct * m.growth_vol_scale * table["growth_sd_pct"].to_numpy(float),
         sig_pi=pct * m.inflation_vol_scale * table["inflation_sd_pct"].to_numpy(float),
         wbar=by_group(cfg.will.mean_logit),
         dmax=by_group(p.absorption_pp),
-        path=np.array(paths).reshape(n, len(years)) + np.where(counted, p.margin_pp, 0.0)[:, None],
+        path=np.array(paths).reshape(n, len(years))
+        + np.where(counted, p.margin_pp, 0.0)[:, None],
         path_kind=tuple(kinds),
     )

@@ -8,10 +8,32 @@ from .kernel import RATE_FLOOR
 
 
 def project(
-    g0, pi0, mu_g, mu_pi, phi_g, phi_pi, sig_g, sig_pi,
-    gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,
-    res_cap, res_speed,
-    u_g, u_pi, u_w, eta, zeta, w0, r0,
+    g0,
+    pi0,
+    mu_g,
+    mu_pi,
+    phi_g,
+    phi_pi,
+    sig_g,
+    sig_pi,
+    gdp0,
+    s0,
+    path,
+    dmax,
+    wbar,
+    kappa,
+    sig_w,
+    speed,
+    budget_scale,
+    res_cap,
+    res_speed,
+    u_g,
+    u_pi,
+    u_w,
+    eta,
+    zeta,
+    w0,
+    r0,
 ):
     """Same inputs as :func:`sim.kernel.project`; returns (core, res, gdp) arrays.
 

@@ -39,7 +39,12 @@ def beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, size) -> np.n
 
 
 def draw(
-    cfg: Config, stream_ids: np.ndarray, wbar: np.ndarray, chunk: int, n: int, n_years: int
+    cfg: Config,
+    stream_ids: np.ndarray,
+    wbar: np.ndarray,
+    chunk: int,
+    n: int,
+    n_years: int,
 ) -> Shocks:
     """Shocks for chunk ``chunk`` of ``n`` paths over ``n_years`` for the given members.
 
@@ -55,11 +60,17 @@ def draw(
     f_pi = standard_draws(common, df, shape)
     f_w = common.standard_normal(shape)
 
-    a_g, a_pi, a_w = (np.sqrt(m.growth_common_corr), np.sqrt(m.inflation_common_corr),
-                      np.sqrt(cfg.will.common_corr))
+    a_g, a_pi, a_w = (
+        np.sqrt(m.growth_common_corr),
+        np.sqrt(m.inflation_common_corr),
+        np.sqrt(cfg.will.common_corr),
+    )
     c = m.growth_inflation_corr
     k = len(stream_ids)
-    out = {name: np.empty((k, n, n_years)) for name in ("u_g", "u_pi", "u_w", "eta", "zeta")}
+    out = {
+        name: np.empty((k, n, n_years))
+        for name in ("u_g", "u_pi", "u_w", "eta", "zeta")
+    }
     w0 = np.empty((k, n))
     r0 = np.empty((k, n))
     res = cfg.resilience

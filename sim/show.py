@@ -34,7 +34,9 @@ def member_table(ds: xr.Dataset, limit: int | None = None) -> str:
             for t, y in cols
         )
         name = str(ds["member_name"].values[i])[:16]
-        lines.append(f"{m:6} {name:16} {float(ds['base_share'].values[i]):5.2f}  {cells}")
+        lines.append(
+            f"{m:6} {name:16} {float(ds['base_share'].values[i]):5.2f}  {cells}"
+        )
     excluded = ds.attrs.get("excluded_members", "")
     if excluded:
         lines.append(f"excluded (no armed forces, not counted): {excluded}")

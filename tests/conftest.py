@@ -49,6 +49,7 @@ def tiny_yaml(tmp_path):
     import yaml
 
     path.write_text(
-        f"extends: {CONFIGS / 'baseline.yaml'}\n" + yaml.safe_dump(TINY), encoding="utf-8"
+        f"extends: {CONFIGS / 'baseline.yaml'}\n" + yaml.safe_dump(TINY),
+        encoding="utf-8",
     )
     return path

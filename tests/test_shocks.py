@@ -37,7 +37,11 @@ def _corr_se(rho, n):
 
 def test_correlations_match_config():
     cfg = make_config(
-        macro={"growth_common_corr": 0.6, "growth_inflation_corr": 0.3, "shock_df": None},
+        macro={
+            "growth_common_corr": 0.6,
+            "growth_inflation_corr": 0.3,
+            "shock_df": None,
+        },
         will={"common_corr": 0.5},
     )
     mi = build_inputs(cfg)

@@ -1,0 +1,83 @@
+"""The `sim` command end to end: run, show, validate, and one-line errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import cli
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+
+def _sim(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+def test_run_then_show(tiny_yaml, tmp_path):
+    out = tmp_path / "runs"
+    r = CliRunner().invoke(cli, ["run", str(tiny_yaml), "--out", str(out), "--paths", "300",
+                                 "--seed", "11", "--set", "name=cli"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    run_dir = Path(r.output.strip().splitlines()[-1])
+    assert run_dir.parent == out and run_dir.name.startswith("cli-")
+    assert run_dir.name.endswith("-s11")
+    assert (run_dir / "results.nc").exists() and (run_dir / "config.yaml").exists()
+    assert "POL" in r.output and "P(core_3.5) 2028" in r.output
+    s = CliRunner().invoke(cli, ["show", str(run_dir)])
+    assert s.exit_code == 0
+    lines = s.output.splitlines()
+    assert lines[0].startswith("cli: 300 paths, seed 11")
+    assert lines[3].startswith("POL")  # sorted by P(core_3.5) in 2028: Poland first
+    assert "ISL" in s.output and "excluded" in s.output
+
+
+def test_validate(tiny_yaml):
+    r = CliRunner().invoke(cli, ["validate", str(tiny_yaml), "--print"])
+    assert r.exit_code == 0 and "ok:" in r.output and "seed: 7" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", BAD / "unknown_key.yaml"], "did you mean 'growth_common_corr'"),
+        (["run", BAD / "malformed.yaml"], "malformed YAML"),
+        (["run", BAD / "unknown_member.yaml"], "unknown member code 'GER'"),
+        (["run", BAD / "broken_data_file.yaml"], "broken_members.csv"),
+        (
+            ["run", "configs/baseline.yaml", "--paths", "0"],
+            "'paths': 0 is out of range",
+        ),
+        (["run", "configs/baseline.yaml", "--set", "macro.shock_df=1"], "shock_df"),
+        (["show", "no/such/run"], "no results file"),
+    ],
+)
+def test_errors_are_one_line_exit_2_and_leave_no_run(args, message, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    r = (
+        _sim(*args, "--out", tmp_path / "runs", cwd=root)
+        if args[0] == "run"
+        else _sim(*args, cwd=root)
+    )
+    assert r.returncode == 2
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], (
+        r.stderr
+    )
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_usage_errors_exit_2():
+    r = _sim("run")
+    assert r.returncode == 2 and "Missing argument" in r.stderr
+
+
+def test_python_m_sim_help():
+    r = _sim("--help")
+    assert r.returncode == 0 and "run" in r.stdout and "show" in r.stdout

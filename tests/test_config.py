@@ -1,0 +1,106 @@
+"""Config loading: extends, overrides, round trip, and one fixture per kind of error."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from sim.config import (
+    ConfigError,
+    from_dict,
+    load_config,
+    parse_override,
+    to_dict,
+    to_yaml,
+)
+from sim.errors import DataError
+
+from .conftest import CONFIGS
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+
+def test_shipped_configs_load():
+    base = load_config(CONFIGS / "baseline.yaml")
+    hague = load_config(CONFIGS / "hague2035.yaml")
+    assert base.policy.deadline == 2032 and hague.policy.deadline == 2035
+    assert base.target_years == (2032, 2035) == hague.target_years
+    assert hague.name == "hague2035" and hague.paths == base.paths
+    assert [t.name for t in base.targets] == ["core_3.5", "total_5"]
+    assert base.horizon >= 2035
+
+
+def test_overrides_reach_nested_keys_and_are_validated():
+    cfg = load_config(
+        CONFIGS / "baseline.yaml",
+        [
+            "paths=123",
+            "macro.shock_df=null",
+            "will.mean_logit.core=1.25",
+            "members=[DEU]",
+        ],
+    )
+    assert cfg.paths == 123 and cfg.macro.shock_df is None
+    assert cfg.will.mean_logit.core == 1.25 and cfg.will.mean_logit.frontline == 1.5
+    assert cfg.members == ("DEU",)
+    with pytest.raises(ConfigError, match="'will.mean_logit.cor'.*did you mean 'core'"):
+        load_config(CONFIGS / "baseline.yaml", ["will.mean_logit.cor=1"])
+
+
+def test_round_trip_through_yaml(tmp_path):
+    cfg = load_config(CONFIGS / "hague2035.yaml")
+    path = tmp_path / "resolved.yaml"
+    path.write_text(to_yaml(cfg))
+    assert load_config(path) == cfg
+
+
+def test_config_is_frozen():
+    cfg = load_config(CONFIGS / "baseline.yaml")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.paths = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("malformed.yaml", r"malformed YAML in .*malformed.yaml \(line 3"),
+        ("unknown_key.yaml", r"unknown config key 'macro.growth_comon_corr': did you mean "
+                             r"'growth_common_corr'"),
+        ("out_of_range.yaml", r"'macro.growth_common_corr': 1.5 is out of range \[0.0, 0.99\]"),
+        ("unknown_member.yaml", r"unknown member code 'GER'.*allowed: ALB"),
+        ("wrong_type.yaml", r"'paths': expected an integer, got 'many'"),
+        ("missing_parent.yaml", r"config file not found: .*no_such_parent.yaml"),
+        ("target_year_beyond_horizon.yaml", r"'target_years': 2040 is outside .*2026..2035"),
+        ("vintage_without_base_year.yaml", r"'data.share_vintage': 'jun2024' has no base year "
+                                           r"2025 figures"),
+        ("bad_measure.yaml", r"'targets\[0\].measure': got 'gross', allowed: 'core', 'total'"),
+        ("not_a_mapping.yaml", r"top level must be a mapping"),
+    ],
+)  # fmt: skip
+def test_bad_config_fixture_gives_clear_error(fixture, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(BAD / fixture)
+
+
+def test_broken_member_file_names_the_file():
+    with pytest.raises(DataError, match=r"broken_members.csv: missing column"):
+        load_config(BAD / "broken_data_file.yaml")
+
+
+@pytest.mark.parametrize("text", ["paths", "=3", "a..b=1", "paths=[1"])
+def test_bad_override_syntax(text):
+    with pytest.raises(ConfigError, match="--set"):
+        parse_override(text)
+
+
+def test_cross_checks():
+    base = to_dict(load_config(CONFIGS / "baseline.yaml"))
+    for change, msg in [
+        ({"execution": {"mean": 0.97, "sd": 0.2}}, "execution.sd"),
+        ({"targets": [{"name": "a", "level": 1}, {"name": "a", "level": 2}]}, "unique"),
+        ({"quantiles": [0.5, 0.1]}, "quantiles"),
+        ({"target_years": [2035, 2032]}, "increasing"),
+        ({"policy": {"deadline": 2025}}, "policy.deadline"),
+    ]:
+        with pytest.raises(ConfigError, match=msg):
+            from_dict({**base, **change})

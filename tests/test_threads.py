@@ -1,0 +1,32 @@
+"""Same seed => bitwise-identical results for 1 and 2 numba threads."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import xarray as xr
+
+SCRIPT = """
+import sys
+from sim.engine import run
+from tests.conftest import make_config
+ds = run(make_config(paths=600, chunk_size=250))
+ds.to_netcdf(sys.argv[1], engine="netcdf4")
+"""
+
+
+def _run(threads: int, path) -> xr.Dataset:
+    env = {**os.environ, "NUMBA_NUM_THREADS": str(threads)}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, "-c", SCRIPT, str(path)], check=True, env=env,
+                   cwd=root, timeout=300)  # fmt: skip
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        return ds.load()
+
+
+def test_one_and_two_threads_identical(tmp_path):
+    a = _run(1, tmp_path / "t1.nc")
+    b = _run(2, tmp_path / "t2.nc")
+    for v in a.data_vars:
+        np.testing.assert_array_equal(a[v].values, b[v].values, err_msg=v)
