@@ -76,6 +76,31 @@ def _national_paths(targets: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _elections(cal: pd.DataFrame) -> dict[str, tuple[str, int]]:
+    """iso3 -> ('YEAR;YEAR;...' of government-forming elections from 2024, cycle [years]).
+
+    Government-forming: parliamentary elections, plus presidential ones where the
+    president is the executive (France, Turkiye, United States); US mid-term
+    (legislative) elections are left out.
+    """
+    cal = cal.copy()
+    cal["year"] = cal["date_or_year"].astype(str).str[:4].astype(int)
+    main = (cal["election_type"] == "parliamentary") | (
+        (cal["election_type"] == "presidential") & (cal["president_executive"] == 1)
+    )
+    out = {}
+    for iso, grp in cal[main].groupby("iso3", sort=False):
+        years = sorted({int(y) for y in grp["year"] if y >= 2024})
+        kind = (
+            "presidential"
+            if (grp["election_type"] == "parliamentary").sum() == 0
+            else ("parliamentary")
+        )
+        cycle = int(grp.loc[grp["election_type"] == kind, "term_years"].iloc[0])
+        out[iso] = (";".join(map(str, years)), cycle)
+    return out
+
+
 def build() -> pd.DataFrame:
     """Return the member table (one row per Ally, in nato_members.csv order)."""
     members = read_source("nato_members.csv")
@@ -86,6 +111,8 @@ def build() -> pd.DataFrame:
     outl = read_source("macro_outlook.csv")
     outl = outl[outl["vintage"] == OUTLOOK_VINTAGE]
     paths = _national_paths(read_source("national_targets.csv"))
+    elections = _elections(read_source("elections_calendar.csv"))
+    clause = set(read_source("escape_clause.csv").query("activated == 1")["iso3"])
     exposure_by_region = {"nordic_cee": 0.6, "west": 0.3, "south_na": 0.1}
 
     rows = []
@@ -143,6 +170,11 @@ def build() -> pd.DataFrame:
 
         row["debt_2024_pct_gdp"] = float(h.loc[2024, "gov_gross_debt_pct_gdp"])
         row["debt_2025_pct_gdp"] = float(o.loc[2025, "gov_gross_debt_pct_gdp"])
+        row["net_lending_mean_pct"] = round(
+            float(o.loc[lo:hi, "gov_net_lending_pct_gdp"].mean()), 4
+        )
+        row["escape_clause"] = int(iso in clause)
+        row["election_years"], row["election_cycle_years"] = elections[iso]
         path, refs = paths.get(iso, ("", ""))
         row["national_path"] = path
         row["national_path_source"] = refs

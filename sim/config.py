@@ -136,6 +136,11 @@ class PolicyConfig:
     budget_for_underspend: bool = _f(
         True, "budget = plan / mean execution rate, so expected outturn meets the plan"
     )
+    own_paths: dict[str, OwnPath] | None = _f(
+        None,
+        "members on their own path (ISO3 -> level, until, rejoin_deadline), replacing "
+        "the alliance and national paths; null = none",
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,216 @@ class ResilienceConfig:
         0.3, "fraction of the gap to the cap closed per year at W=1", 0, 1
     )
     noise_sd: float = _f(0.05, "s.d. of annual noise in the level [pp]", 0, 2)
+
+
+THREAT_STATES = ("moderate", "high", "acute")
+US_STANCES = ("pressure", "neutral", "retrenchment")
+REVIEW_OUTCOMES = ("keep", "relax", "tighten")
+ThreatState = Literal["moderate", "high", "acute"]
+UsStance = Literal["pressure", "neutral", "retrenchment"]
+
+
+@dataclass(frozen=True)
+class ByThreat:
+    """One value per threat regime."""
+
+    moderate: float
+    high: float
+    acute: float
+
+
+@dataclass(frozen=True)
+class ThreatMatrix:
+    """Annual transition probabilities: row = this year's regime, columns = next year's."""
+
+    moderate: ByThreat
+    high: ByThreat
+    acute: ByThreat
+
+
+@dataclass(frozen=True)
+class ByStance:
+    """One value per US stance."""
+
+    pressure: float
+    neutral: float
+    retrenchment: float
+
+
+@dataclass(frozen=True)
+class StanceMatrix:
+    """Transition probabilities of the US stance when a new administration takes office."""
+
+    pressure: ByStance
+    neutral: ByStance
+    retrenchment: ByStance
+
+
+@dataclass(frozen=True)
+class ThreatConfig:
+    enabled: bool = _f(True, "common threat regime shifts will (x member exposure)")
+    start: ThreatState = _f("high", "regime in the base year (war in Ukraine goes on)")
+    transition: ThreatMatrix = _f(
+        ThreatMatrix(
+            moderate=ByThreat(moderate=0.83, high=0.15, acute=0.02),
+            high=ByThreat(moderate=0.20, high=0.78, acute=0.02),
+            acute=ByThreat(moderate=0.0, high=0.30, acute=0.70),
+        ),
+        "annual transition probabilities (domain.md 6.4: unsourced priors)",
+        0,
+        1,
+    )
+    level: ByThreat = _f(
+        ByThreat(moderate=0.0, high=1.0, acute=2.0),
+        "threat level of each regime",
+        -10,
+        10,
+    )
+    effect: float = _f(
+        0.5, "will shift per unit of threat level at exposure 1 [logit]", -5, 5
+    )
+    pinned: dict[int, ThreatState] | None = _f(
+        None,
+        "year -> regime forced in that year (e.g. {2027: moderate}); chain goes on",
+    )
+
+
+@dataclass(frozen=True)
+class UsStanceConfig:
+    enabled: bool = _f(True, "US stance (common state) moves allies' will")
+    start: UsStance = _f("pressure", "stance in the base year")
+    transition: StanceMatrix = _f(
+        StanceMatrix(
+            pressure=ByStance(pressure=0.5, neutral=0.4, retrenchment=0.1),
+            neutral=ByStance(pressure=0.3, neutral=0.6, retrenchment=0.1),
+            retrenchment=ByStance(pressure=0.2, neutral=0.3, retrenchment=0.5),
+        ),
+        "stance transition when a new administration takes office (assumption)",
+        0,
+        1,
+    )
+    switch_lag: int = _f(
+        1, "years from a US presidential election to a new stance", 0, 3
+    )
+    effect_allies: ByStance = _f(
+        ByStance(pressure=0.0, neutral=-0.2, retrenchment=0.3),
+        "will shift of members other than the US, relative to the start [logit]",
+        -5,
+        5,
+    )
+    effect_us: ByStance = _f(
+        ByStance(pressure=0.0, neutral=0.0, retrenchment=-0.5),
+        "will shift of the US itself, relative to the start [logit]",
+        -5,
+        5,
+    )
+    pinned: dict[int, UsStance] | None = _f(
+        None, "year -> stance forced from that year"
+    )
+
+
+@dataclass(frozen=True)
+class ElectionConfig:
+    enabled: bool = _f(True, "elections from the bundled calendar")
+    p_change: float = _f(
+        0.4, "probability of a change of government per election", 0, 1
+    )
+    p_up: float = _f(0.5, "probability that a change of government raises will", 0, 1)
+    jump: float = _f(
+        0.5, "size of the will jump at a change of government [logit]", 0, 5
+    )
+    dip_pp: float = _f(0.03, "planned share lowered in election years [pp]", 0, 1)
+    cycle_years: int | None = _f(
+        None, "cycle after the calendar's last year; null = member's term", 1, 10
+    )
+
+
+@dataclass(frozen=True)
+class JumpConfig:
+    enabled: bool = _f(True, "punctuated budgets: compound Poisson jumps in will")
+    rate_common: float = _f(0.03, "alliance-wide jumps per year", 0, 5)
+    rate_member: float = _f(0.1, "member-specific jumps per year", 0, 5)
+    mean: float = _f(0.0, "mean jump [logit]", -5, 5)
+    sd: float = _f(0.8, "s.d. of a jump [logit]", 0, 5)
+
+
+@dataclass(frozen=True)
+class FiscalConfig:
+    enabled: bool = _f(True, "government debt evolves and high debt drags on will")
+    threshold: float = _f(
+        90.0, "debt above which will is dragged [percent of GDP]", 0, 500
+    )
+    drag_per_10pp: float = _f(
+        0.1, "will drag per 10 pp of debt above threshold [logit]", 0, 5
+    )
+    debt_financed: float = _f(
+        1.0, "share of defence spending above the base year that adds to deficits", 0, 1
+    )
+    interest_shift_pp: float = _f(
+        0.0, "extra interest rate on the whole debt stock [pp per year]", -5, 20
+    )
+    escape_clause: bool = _f(True, "no debt drag while the EU escape clause is active")
+    escape_clause_end: int = _f(
+        2028, "last year of the EU national escape clause", 2024, 2100
+    )
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    level_change: float = _f(0.0, "change of the core level [pp]", -10, 10)
+    deadline_shift: int = _f(0, "change of the deadline [years]", -20, 20)
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    enabled: bool = _f(True, "the 2029 review can change the target path")
+    year: int = _f(2029, "year of the review (Hague declaration)", 2000, 2100)
+    p_relax: float = _f(0.3, "probability the path is relaxed (domain.md 6.4)", 0, 1)
+    p_tighten: float = _f(0.1, "probability the path is tightened", 0, 1)
+    relax: ReviewOutcome = _f(
+        ReviewOutcome(level_change=0.0, deadline_shift=3), "what relaxing does"
+    )
+    tighten: ReviewOutcome = _f(
+        ReviewOutcome(level_change=0.0, deadline_shift=-2), "what tightening does"
+    )
+    pinned: Literal["keep", "relax", "tighten"] | None = _f(
+        None, "force the outcome in every path; null = random"
+    )
+
+
+@dataclass(frozen=True)
+class ReclassConfig:
+    enabled: bool = _f(True, "one-off reclassification of existing spending into core")
+    pool_pp: ByGroup = _f(
+        ByGroup(frontline=0.1, core=0.2, constrained=0.4, us=0.0),
+        "size of the one-off pool per group [pp of GDP] (domain.md 6.4: 0.2; IT/CA/ES 0.3-0.5)",
+        0,
+        5,
+    )
+    rate: float = _f(0.15, "probability per year of using the pool (if unused)", 0, 1)
+    pressure_multiplier: float = _f(
+        2.0, "rate multiplier while the US stance is 'pressure'", 0, 20
+    )
+
+
+@dataclass(frozen=True)
+class ReportingConfig:
+    enabled: bool = _f(True, "reported share = true share + noise")
+    noise_sd: float = _f(0.07, "s.d. of NATO estimate noise [pp] (domain.md 6.4)", 0, 2)
+
+
+@dataclass(frozen=True)
+class OwnPath:
+    """A member's own path: hold ``level`` to ``until`` then (optionally) rejoin."""
+
+    level: float = _f(2.0, "share held [percent of GDP]", 0, 30)
+    until: int | None = _f(None, "last year held; null = whole horizon", 2000, 2100)
+    rejoin_deadline: int | None = _f(
+        None,
+        "after 'until', reach the alliance level by max(deadline, this)",
+        2000,
+        2100,
+    )
 
 
 DEFAULT_TARGETS = (
@@ -194,6 +409,14 @@ class Config:
     policy: PolicyConfig = _f(PolicyConfig(), "target path and planning")
     execution: ExecutionConfig = _f(ExecutionConfig(), "budget execution")
     resilience: ResilienceConfig = _f(ResilienceConfig(), "security/resilience bucket")
+    threat: ThreatConfig = _f(ThreatConfig(), "threat regime (common Markov chain)")
+    us_stance: UsStanceConfig = _f(UsStanceConfig(), "US stance (common state)")
+    elections: ElectionConfig = _f(ElectionConfig(), "elections and government change")
+    jumps: JumpConfig = _f(JumpConfig(), "punctuated budgets")
+    fiscal: FiscalConfig = _f(FiscalConfig(), "debt, debt drag, EU escape clause")
+    review: ReviewConfig = _f(ReviewConfig(), "the 2029 review of the target path")
+    reclass: ReclassConfig = _f(ReclassConfig(), "one-off reclassification into core")
+    reporting: ReportingConfig = _f(ReportingConfig(), "noise in reported shares")
 
     @property
     def years(self) -> range:
@@ -241,6 +464,14 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
         return tuple(
             _convert(v, args[0], f"{key}[{i}]", meta) for i, v in enumerate(value)
         )
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{key}': expected a mapping, got {value!r}")
+        ktp, vtp = args
+        return {
+            _convert(k, ktp, f"{key}.{k}", {}): _convert(v, vtp, f"{key}.{k}", meta)
+            for k, v in value.items()
+        }
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, key, meta)
     if tp is bool:
@@ -352,6 +583,31 @@ def _cross_check(cfg: Config) -> None:
     table = load_members(cfg.data.members_file)  # also checks a user-supplied file
     if cfg.members != "all":
         check_member_codes(cfg.members, table)
+    if cfg.policy.own_paths:
+        check_member_codes(list(cfg.policy.own_paths), table, key="policy.own_paths")
+    for name, matrix in (
+        ("threat", cfg.threat.transition),
+        ("us_stance", cfg.us_stance.transition),
+    ):
+        for row in dataclasses.fields(matrix):
+            probs = dataclasses.astuple(getattr(matrix, row.name))
+            if abs(sum(probs) - 1) > 1e-9:
+                raise ConfigError(
+                    f"config key '{name}.transition.{row.name}': probabilities sum to "
+                    f"{sum(probs):g}, must sum to 1"
+                )
+    for name, pins in (
+        ("threat", cfg.threat.pinned),
+        ("us_stance", cfg.us_stance.pinned),
+    ):
+        for year in pins or {}:
+            if not cfg.base_year < year <= cfg.horizon:
+                raise ConfigError(
+                    f"config key '{name}.pinned': year {year} is outside the projection "
+                    f"{cfg.base_year + 1}..{cfg.horizon}"
+                )
+    if cfg.review.p_relax + cfg.review.p_tighten > 1:
+        raise ConfigError("config keys 'review.p_relax' + 'review.p_tighten' exceed 1")
 
 
 def from_dict(data: dict) -> Config:
@@ -371,6 +627,8 @@ def to_dict(cfg: Config) -> dict:
             return {f.name: plain(getattr(x, f.name)) for f in dataclasses.fields(x)}
         if isinstance(x, tuple | list):
             return [plain(v) for v in x]
+        if isinstance(x, dict):
+            return {k: plain(v) for k, v in x.items()}
         return x
 
     return plain(cfg)

@@ -38,13 +38,24 @@ NUMERIC = {
     "inflation_sd_pct": (0, 200),
     "debt_2024_pct_gdp": (0, 1000),
     "debt_2025_pct_gdp": (0, 1000),
+    "net_lending_mean_pct": (-50, 50),
+    "escape_clause": (0, 1),
+    "election_cycle_years": (1, 10),
 }
 MAY_BE_EMPTY = {
     "share_2024_nato_jun2024",
     "share_2025_nato_aug2025",
     "share_2025_nato_mar2026",
 }
-TEXT = ("iso3", "name", "group", "region", "national_path", "national_path_source")
+TEXT = (
+    "iso3",
+    "name",
+    "group",
+    "region",
+    "national_path",
+    "national_path_source",
+    "election_years",
+)
 GROUP_VALUES = ("frontline", "core", "constrained", "us", "none")
 
 
@@ -63,7 +74,9 @@ def _load(path_str: str) -> pd.DataFrame:
         _fail(path, f"cannot be read ({e})")
     try:
         df = pd.read_csv(
-            io.StringIO(text), dtype={"national_path": str}, keep_default_na=True
+            io.StringIO(text),
+            dtype={"national_path": str, "election_years": str},
+            keep_default_na=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         _fail(path, f"is not valid CSV ({str(e).strip().splitlines()[-1]})")
@@ -103,7 +116,23 @@ def _load(path_str: str) -> pd.DataFrame:
             parse_path(p)
         except ValueError as e:
             _fail(path, f"column national_path: {e}")
+    df["election_years"] = df["election_years"].fillna("")
+    for iso, text in zip(df["iso3"], df["election_years"], strict=True):
+        try:
+            parse_years(text)
+        except ValueError:
+            _fail(
+                path, f"column election_years: {text!r} for {iso}, expected YEAR;YEAR"
+            )
     return df.set_index("iso3", drop=False)
+
+
+def parse_years(text: str) -> list[int]:
+    """Parse 'YEAR;YEAR;...' into a sorted list of years."""
+    years = sorted(int(s) for s in text.split(";") if s.strip())
+    if any(not 1900 <= y <= 2200 for y in years):
+        raise ValueError(text)
+    return years
 
 
 def load_members(path: str | Path | None = None) -> pd.DataFrame:
@@ -134,12 +163,14 @@ def parse_path(text: str) -> list[tuple[int | None, float]]:
     return points
 
 
-def check_member_codes(codes, table: pd.DataFrame | None = None) -> None:
+def check_member_codes(
+    codes, table: pd.DataFrame | None = None, key: str = "members"
+) -> None:
     """Raise ConfigError if a code is not in the member table (or repeated)."""
     table = load_members() if table is None else table
     known = list(table.index)
     if not codes:
-        raise ConfigError("config key 'members': give 'all' or at least one ISO3 code")
+        raise ConfigError(f"config key '{key}': give 'all' or at least one ISO3 code")
     for c in codes:
         if c not in known:
             import difflib
@@ -147,8 +178,8 @@ def check_member_codes(codes, table: pd.DataFrame | None = None) -> None:
             close = difflib.get_close_matches(str(c).upper(), known, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ConfigError(
-                f"config key 'members': unknown member code {c!r}; {hint}"
+                f"config key '{key}': unknown member code {c!r}; {hint}"
                 f"allowed: {', '.join(known)}"
             )
     if len(set(codes)) != len(codes):
-        raise ConfigError("config key 'members': a member code is listed twice")
+        raise ConfigError(f"config key '{key}': a member code is listed twice")

@@ -55,7 +55,7 @@ class Reductions:
 def _reduce(cfg: Config, mi: ModelInputs, core, res, gdp, red: Reductions) -> None:
     total = core + res
     c = mi.counted
-    w = gdp[c]  # GDP weights of counted members [member, path, year]
+    w = gdp[c]  # real-GDP weights of counted members [member, path, year]
     alliance = {
         "core": (core[c] * w).sum(0) / w.sum(0),
         "total": (total[c] * w).sum(0) / w.sum(0),

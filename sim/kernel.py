@@ -45,7 +45,7 @@ def project(
     res,
     gdp,  # out [member, path, year]
 ):
-    """Fill ``core`` [percent], ``res`` (counted resilience) [percent], ``gdp`` [bn US$].
+    """Fill ``core`` and ``res`` (counted resilience) [percent], ``gdp`` (real) [bn US$].
 
     Per year: will moves (mean-reverting logit); the plan closes a will-dependent
     fraction of the gap to the target path, capped at ``dmax``; the budget is fixed
@@ -58,6 +58,7 @@ def project(
             g_prev = g0[m]
             pi_prev = pi0[m]
             y = gdp0[m]
+            y_real = gdp0[m]
             plan = s0[m]
             w = w0[m, p]
             r = r0[m, p]
@@ -76,10 +77,11 @@ def project(
                 g = max(eg + sig_g[m] * u_g[m, p, t], RATE_FLOOR)
                 pi = max(epi + sig_pi[m] * u_pi[m, p, t], RATE_FLOOR)
                 y = y * (1.0 + g) * (1.0 + pi)
+                y_real = y_real * (1.0 + g)
                 core[m, p, t] = 100.0 * budget * eta[m, p, t] / y
 
                 r = max(r + will * res_speed * (res_cap - r) + zeta[m, p, t], 0.0)
                 res[m, p, t] = min(r, res_cap)
-                gdp[m, p, t] = y
+                gdp[m, p, t] = y_real
                 g_prev = g
                 pi_prev = pi

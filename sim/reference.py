@@ -48,6 +48,7 @@ def project(
         g_prev = np.full(n_paths, g0[m])
         pi_prev = np.full(n_paths, pi0[m])
         y = np.full(n_paths, gdp0[m])
+        y_real = y.copy()
         plan = np.full(n_paths, s0[m])
         w = w0[m].copy()
         r = r0[m].copy()
@@ -67,10 +68,11 @@ def project(
             g = np.maximum(eg + sig_g[m] * u_g[m, :, t], RATE_FLOOR)
             pi = np.maximum(epi + sig_pi[m] * u_pi[m, :, t], RATE_FLOOR)
             y = y * (1 + g) * (1 + pi)
+            y_real = y_real * (1 + g)
             core[m, :, t] = 100 * budget * eta[m, :, t] / y
             # security / resilience bucket, counted up to the cap
             r = np.maximum(r + will * res_speed * (res_cap - r) + zeta[m, :, t], 0)
             res[m, :, t] = np.minimum(r, res_cap)
-            gdp[m, :, t] = y
+            gdp[m, :, t] = y_real
             g_prev, pi_prev = g, pi
     return core, res, gdp
