@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from . import constants as C
-from .config import Config, to_yaml
+from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config, to_yaml
 from .engine import Reductions
 from .params import ModelInputs
 from .provenance import git_commit, versions
@@ -77,9 +77,16 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
             (red.n_meeting * np.arange(red.n_meeting.shape[-1])).sum(-1) / n,
         ),
         "base_share": ((C.MEMBER,), np.where(mi.counted, mi.base_share, np.nan)),
-        "target_path": ((C.MEMBER, C.YEAR), np.where(cmask, mi.path, np.nan)),
+        "target_path": ((C.MEMBER, C.YEAR), np.where(cmask, mi.path[:, 0], np.nan)),
         "gdp_base": ((C.MEMBER,), mi.gdp0),
         "counted": ((C.MEMBER,), mi.counted.astype(np.int8)),
+        "p_on_path": ((C.MEMBER, C.YEAR), np.where(cmask, red.on_path / n, np.nan)),
+        "shortfall_usd": (dims_tmy, np.where(mask, red.shortfall / n, np.nan)),
+        "alliance_shortfall_usd": ((C.TARGET, C.YEAR), red.shortfall.sum(1) / n),
+        "debt_share": (dims_myq, member_quantiles("debt")),
+        "p_regime": ((C.REGIME, C.YEAR), red.regime / n),
+        "p_us_stance": ((C.STANCE, C.YEAR), red.stance / n),
+        "p_review": ((C.REVIEW,), red.review / n),
     }
     ds = xr.Dataset(
         {k: xr.Variable(dims, v, attrs=_attrs(k)) for k, (dims, v) in data.items()},
@@ -95,6 +102,9 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
             "path_rule": (C.MEMBER, list(mi.path_kind)),
             "measure": (C.TARGET, [t.measure for t in cfg.targets]),
             "level": (C.TARGET, [t.level for t in cfg.targets]),
+            C.REGIME: list(THREAT_STATES),
+            C.STANCE: list(US_STANCES),
+            C.REVIEW: list(REVIEW_OUTCOMES),
         },
     )
     for name, (long_name, units) in C.COORDS.items():

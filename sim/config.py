@@ -93,6 +93,13 @@ class MacroConfig:
         0.0, "added to every member's mean growth [pp]", -10, 10
     )
     inflation_mean_shift: float = _f(0.0, "added to mean inflation [pp]", -10, 50)
+    growth_shocks: dict[int, float] | None = _f(
+        None,
+        "year -> unforeseen common shock to every member's real growth [pp], e.g. "
+        "{2027: -3.0}; budgets are not revised for it",
+        -30,
+        30,
+    )
 
 
 @dataclass(frozen=True)
@@ -118,11 +125,12 @@ class WillConfig:
 class PolicyConfig:
     core_level: float = _f(3.5, "alliance core target [percent of GDP]", 0, 20)
     deadline: int = _f(2032, "year by which the alliance core level is due", 2000, 2100)
-    path_rule: Literal["max", "alliance", "national"] = _f(
+    path_rule: Literal["max", "alliance", "national", "national_only"] = _f(
         "max",
         "target path: max = higher of the alliance and national paths; alliance = "
         "linear to core_level at deadline; national = announced national path where "
-        "one exists, else alliance",
+        "one exists, else alliance; national_only = announced path, else hold the "
+        "base-year share (no convergence to the alliance level)",
     )
     absorption_pp: ByGroup = _f(
         ByGroup(frontline=1.0, core=0.6, constrained=0.6, us=0.6),
@@ -603,7 +611,7 @@ def _cross_check(cfg: Config) -> None:
         for year in pins or {}:
             if not cfg.base_year < year <= cfg.horizon:
                 raise ConfigError(
-                    f"config key '{name}.pinned': year {year} is outside the projection "
+                    f"config key '{name}': year {year} is outside the projection "
                     f"{cfg.base_year + 1}..{cfg.horizon}"
                 )
     if cfg.review.p_relax + cfg.review.p_tighten > 1:

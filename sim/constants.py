@@ -7,6 +7,9 @@ TARGET = "target"
 QUANTILE = "quantile"
 COUNT = "count"
 PATH = "path"
+REGIME = "regime"
+STANCE = "us_stance"
+REVIEW = "review_outcome"
 
 GROUPS = ("frontline", "core", "constrained", "us")
 """Threat-exposure / policy groups with their own parameters (Iceland is 'none')."""
@@ -57,9 +60,29 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "n_meeting_mean": ("expected number of counted members meeting the target", "1"),
     "base_share": ("core defence share in the base year (NATO estimate)", "percent"),
-    "target_path": ("core share the member's plan aims at (median path)", "percent"),
+    "target_path": (
+        "core share the member's plan aims at if the review keeps the path",
+        "percent",
+    ),
     "gdp_base": ("nominal GDP in the base year", "billion US$ (current prices)"),
     "counted": ("1 if the member counts toward core targets and counts", "1"),
+    "p_on_path": (
+        "probability that the core share was at or above the linear path from the base "
+        "year to the core level at the deadline in every year so far",
+        "1",
+    ),
+    "shortfall_usd": (
+        "expected shortfall below the target level (zero where met), in money",
+        "billion US$ (base-year prices and exchange rates)",
+    ),
+    "alliance_shortfall_usd": (
+        "expected sum over counted members of the shortfall below the target level",
+        "billion US$ (base-year prices and exchange rates)",
+    ),
+    "debt_share": ("quantiles of general government gross debt", "percent"),
+    "p_regime": ("probability of each threat regime", "1"),
+    "p_us_stance": ("probability of each US stance", "1"),
+    "p_review": ("probability of each outcome of the 2029 review", "1"),
 }
 
 # Coordinate metadata
@@ -69,4 +92,7 @@ COORDS: dict[str, tuple[str, str]] = {
     TARGET: ("target name (measure_level)", ""),
     QUANTILE: ("quantile of the Monte Carlo distribution", "1"),
     COUNT: ("number of counted members meeting a target", "1"),
+    REGIME: ("threat regime (common Markov chain)", ""),
+    STANCE: ("US stance toward the alliance", ""),
+    REVIEW: ("outcome of the review of the target path", ""),
 }

@@ -17,23 +17,27 @@ from .shocks import Shocks, draw
 
 def kernel_args(cfg: Config, mi: ModelInputs, sh: Shocks) -> tuple:
     """Positional arguments shared by the numba kernel and the numpy reference."""
-    w, p, r = cfg.will, cfg.policy, cfg.resilience
+    w, p, r, f = cfg.will, cfg.policy, cfg.resilience, cfg.fiscal
     scale = 1.0 / cfg.execution.mean if p.budget_for_underspend else 1.0
     return (
         mi.g0, mi.pi0, mi.mu_g, mi.mu_pi, mi.phi_g, mi.phi_pi, mi.sig_g, mi.sig_pi,
         mi.gdp0, mi.base_share, mi.path, mi.dmax, mi.wbar,
         w.reversion, w.vol, w.speed, scale,
         r.cap, r.speed,
+        mi.debt0, mi.deficit, mi.drag_mask, f.drag_per_10pp, f.threshold,
+        f.debt_financed, f.interest_shift_pp / 100.0,
+        mi.dip, mi.pool, mi.g_shock,
         sh.u_g, sh.u_pi, sh.u_w, sh.eta, sh.zeta, sh.w0, sh.r0,
+        sh.w_offset, sh.w_jump, sh.review, sh.reclass_start, sh.noise,
     )  # fmt: skip
 
 
 def project_chunk(cfg: Config, mi: ModelInputs, sh: Shocks, engine: str = "numba"):
-    """(core, res, gdp) arrays [member, path, year] for one chunk of shocks."""
+    """(core, res, gdp, debt) arrays [member, path, year] for one chunk of shocks."""
     args = kernel_args(cfg, mi, sh)
     if engine == "numpy":
         return reference.project(*args)
-    out = tuple(np.empty(sh.u_g.shape) for _ in range(3))
+    out = tuple(np.empty(sh.u_g.shape) for _ in range(4))
     kernel.project(*args, *out)
     return out
 
@@ -48,11 +52,17 @@ class Reductions:
     alliance_meet: np.ndarray  # [target, year] counts
     core_sum: np.ndarray  # [member, year]
     total_sum: np.ndarray  # [member, year]
+    on_path: np.ndarray  # [member, year] counts on the credible incremental path
+    shortfall: np.ndarray  # [target, member, year] sum of shortfalls, bn US$
+    regime: np.ndarray  # [state, year] counts
+    stance: np.ndarray  # [state, year] counts
+    review: np.ndarray  # [outcome] counts
     n_paths: int = 0
     kept: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
 
-def _reduce(cfg: Config, mi: ModelInputs, core, res, gdp, red: Reductions) -> None:
+def _reduce(cfg: Config, mi: ModelInputs, sh: Shocks, out, red: Reductions) -> None:
+    core, res, gdp, debt = out
     total = core + res
     c = mi.counted
     w = gdp[c]  # real-GDP weights of counted members [member, path, year]
@@ -71,11 +81,19 @@ def _reduce(cfg: Config, mi: ModelInputs, core, res, gdp, red: Reductions) -> No
         red.alliance_meet[k] += (
             alliance[tgt.measure] >= tgt.level - cfg.meet_tolerance
         ).sum(0)
+        gap = np.maximum(tgt.level - measure[c], 0.0) / 100.0 * gdp[c]
+        red.shortfall[k, c] += gap.sum(1)
+    above = core[c] >= mi.line[c][:, None, :] - cfg.meet_tolerance
+    red.on_path[c] += np.logical_and.accumulate(above, axis=2).sum(1)
+    for i in range(red.regime.shape[0]):
+        red.regime[i] += (sh.regime == i).sum(0)
+        red.stance[i] += (sh.stance == i).sum(0)
+    red.review += np.bincount(sh.review, minlength=3)
     red.core_sum += core.sum(1)
     red.total_sum += total.sum(1)
     red.n_paths += core.shape[1]
     for name, arr in (
-        ("core", core), ("total", total), ("res", res),
+        ("core", core), ("total", total), ("res", res), ("debt", debt),
         ("alliance_core", alliance["core"]), ("alliance_total", alliance["total"]),
     ):  # fmt: skip
         red.kept.setdefault(name, []).append(arr)
@@ -97,11 +115,15 @@ def simulate(
         alliance_meet=np.zeros((n_t, n_y), np.int64),
         core_sum=np.zeros((n_m, n_y)),
         total_sum=np.zeros((n_m, n_y)),
+        on_path=np.zeros((n_m, n_y), np.int64),
+        shortfall=np.zeros((n_t, n_m, n_y)),
+        regime=np.zeros((3, n_y), np.int64),
+        stance=np.zeros((3, n_y), np.int64),
+        review=np.zeros(3, np.int64),
     )
     for chunk, n in chunks(cfg.paths, cfg.chunk_size):
-        sh = draw(cfg, mi.stream_ids, mi.wbar, chunk, n, n_y)
-        core, res, gdp = project_chunk(cfg, mi, sh, engine)
-        _reduce(cfg, mi, core, res, gdp, red)
+        sh = draw(cfg, mi, chunk, n)
+        _reduce(cfg, mi, sh, project_chunk(cfg, mi, sh, engine), red)
         if progress is not None:
             progress(n)
     return mi, red

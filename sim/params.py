@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .data import load_members, parse_path
+from .data import load_members, parse_path, parse_years
+from .errors import DataError
 
 _SHARE_ORDER = {
     # (base_year, vintage) -> member-table columns tried in order
@@ -48,8 +49,19 @@ class ModelInputs:
     sig_pi: np.ndarray
     wbar: np.ndarray  # [member] long-run will, logit
     dmax: np.ndarray  # [member] absorption limit, pp per year
-    path: np.ndarray  # [member, year] target path, percent
+    path: np.ndarray  # [member, review outcome, year] target path, percent
     path_kind: tuple[str, ...]  # which path each member follows
+    line: np.ndarray  # [member, year] linear base -> core level at deadline, percent
+    exposure: np.ndarray  # [member] threat exposure, 0..1
+    is_us: np.ndarray  # [member] bool
+    election: np.ndarray  # [member, year] bool: government-forming election
+    dip: np.ndarray  # [member, year] election-year dip of the planned share, pp
+    us_switch: np.ndarray  # [year] bool: a new US administration takes office
+    debt0: np.ndarray  # [member] base-year gross debt, percent of GDP
+    deficit: np.ndarray  # [member] baseline deficit (IMF), percent of GDP
+    drag_mask: np.ndarray  # [member, year] 1 where high debt drags on will
+    pool: np.ndarray  # [member] reclassification pool, pp of GDP
+    g_shock: np.ndarray  # [year] unforeseen common growth shock, fraction
 
 
 def _alliance_path(
@@ -103,6 +115,94 @@ def base_share(table: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, list[str]]
     return np.array(values), sources
 
 
+def _variants(cfg: Config) -> list[tuple[float, int]]:
+    """(level, deadline) of the alliance core target after keep / relax / tighten."""
+    p, r = cfg.policy, cfg.review
+    out = [(p.core_level, p.deadline)]
+    for o in (r.relax, r.tighten):
+        out.append(
+            (p.core_level + o.level_change, max(p.deadline + o.deadline_shift, r.year))
+        )
+    return out
+
+
+def _review_applies(cfg: Config) -> bool:
+    return cfg.review.enabled and cfg.base_year + 1 < cfg.review.year <= cfg.horizon
+
+
+def _after_review(
+    before: np.ndarray, level: float, deadline: int, r: int, years: np.ndarray
+) -> np.ndarray:
+    """``before`` until year r-1, then linear from its value at r-1 toward the new
+    (level, deadline); never below that value."""
+    out = before.copy()
+    later = years >= r
+    prev = before[np.flatnonzero(years == r - 1)[0]]
+    out[later] = _alliance_path(prev, level, r - 1, deadline, years[later])
+    return out
+
+
+def _own_path(own, level: float, deadline: int, years: np.ndarray) -> np.ndarray:
+    """Hold ``own.level``; after ``own.until``, rejoin the alliance ``level`` by
+    max(deadline, own.rejoin_deadline)."""
+    path = np.full(len(years), own.level)
+    if own.until is None:
+        return path
+    due = max(deadline, own.rejoin_deadline or deadline, own.until + 1)
+    later = years > own.until
+    path[later] = _alliance_path(own.level, level, own.until, due, years[later])
+    return path
+
+
+def member_paths(cfg: Config, iso: str, s0: float, national: str, years: np.ndarray):
+    """Target paths [review outcome (keep, relax, tighten), year] of one member, and
+    the rule that gave them.  Outcomes differ only from the review year on."""
+    p, b = cfg.policy, cfg.base_year
+    own = (p.own_paths or {}).get(iso)
+    nat = None if own else national_path(national, s0, b, p.deadline, years)
+    if own is not None:
+        kind = "own"
+    elif p.path_rule == "national_only" and nat is None:
+        kind = "hold base share"
+    elif p.path_rule == "alliance" or nat is None:
+        kind = "alliance"
+    else:
+        kind = "max(alliance, national)" if p.path_rule == "max" else "national"
+    n_variants = 3 if _review_applies(cfg) else 1
+    rows = []
+    for k, (level, deadline) in enumerate(_variants(cfg)[:n_variants]):
+        if own is not None:
+            path = _own_path(own, level, deadline, years)
+        else:
+            path = _alliance_path(s0, p.core_level, b, p.deadline, years)
+            if k:
+                path = _after_review(path, level, deadline, cfg.review.year, years)
+            if kind == "national":
+                path = nat
+            elif kind == "hold base share":
+                path = np.full(len(years), s0)
+            elif kind.startswith("max"):
+                path = np.maximum(path, nat)
+        if k:
+            path = np.where(years < cfg.review.year, rows[0], path)
+        rows.append(path)
+    rows += [rows[0]] * (3 - n_variants)
+    return np.array(rows), kind
+
+
+def election_flags(text: str, cycle: int, years: np.ndarray) -> np.ndarray:
+    """Bool [year]: election years from the calendar, extended by ``cycle`` years."""
+    known = parse_years(text)
+    if not known:
+        return np.zeros(len(years), bool)
+    all_years = set(known)
+    y = known[-1]
+    while y <= years[-1]:
+        y += cycle
+        all_years.add(y)
+    return np.isin(years, sorted(all_years))
+
+
 def build_inputs(cfg: Config) -> ModelInputs:
     """Turn a validated config and the member table into engine arrays."""
     full = load_members(cfg.data.members_file)
@@ -117,8 +217,6 @@ def build_inputs(cfg: Config) -> ModelInputs:
         c for c, v, k in zip(codes, s0, counted, strict=True) if k and np.isnan(v)
     ]
     if missing:
-        from .errors import DataError
-
         raise DataError(f"no base-year defence share for {', '.join(missing)}")
 
     m = cfg.macro
@@ -135,20 +233,43 @@ def build_inputs(cfg: Config) -> ModelInputs:
     paths, kinds = [], []
     for iso, s, k in zip(codes, s0, counted, strict=True):
         if not k:
-            paths.append(np.zeros(len(years)))
+            paths.append(np.zeros((3, len(years))))
             kinds.append("none (no armed forces)")
             continue
-        ally = _alliance_path(s, p.core_level, b, p.deadline, years)
-        nat = national_path(full.loc[iso, "national_path"], s, b, p.deadline, years)
-        if p.path_rule == "alliance" or nat is None:
-            paths.append(ally)
-            kinds.append("alliance")
-        elif p.path_rule == "national":
-            paths.append(nat)
-            kinds.append("national")
-        else:
-            paths.append(np.maximum(ally, nat))
-            kinds.append("max(alliance, national)")
+        path, kind = member_paths(cfg, iso, s, full.loc[iso, "national_path"], years)
+        paths.append(path)
+        kinds.append(kind)
+    path = np.array(paths).reshape(n, 3, len(years))
+    path = path + np.where(counted, p.margin_pp, 0.0)[:, None, None]
+    frac = np.clip((years - b) / (p.deadline - b), 0.0, 1.0)
+    line = s0[:, None] + (p.core_level - s0[:, None]) * frac[None, :]
+
+    el = cfg.elections
+    election = np.array(
+        [
+            election_flags(
+                full.loc[iso, "election_years"],
+                el.cycle_years or int(full.loc[iso, "election_cycle_years"]),
+                years,
+            )
+            for iso in codes
+        ]
+    ).reshape(n, len(years))
+    if "USA" in full.index:
+        us = election_flags(
+            full.loc["USA", "election_years"],
+            cfg.elections.cycle_years or int(full.loc["USA", "election_cycle_years"]),
+            years - cfg.us_stance.switch_lag,
+        )
+    else:
+        us = np.zeros(len(years), bool)
+    f = cfg.fiscal
+    clause = (table["escape_clause"].to_numpy() == 1)[:, None] & (
+        years <= f.escape_clause_end
+    )
+    drag_mask = np.ones((n, len(years))) if f.enabled else np.zeros((n, len(years)))
+    if f.escape_clause:
+        drag_mask[clause] = 0.0
 
     return ModelInputs(
         iso3=tuple(codes),
@@ -171,7 +292,18 @@ def build_inputs(cfg: Config) -> ModelInputs:
         sig_pi=pct * m.inflation_vol_scale * table["inflation_sd_pct"].to_numpy(float),
         wbar=by_group(cfg.will.mean_logit),
         dmax=by_group(p.absorption_pp),
-        path=np.array(paths).reshape(n, len(years))
-        + np.where(counted, p.margin_pp, 0.0)[:, None],
+        path=path,
         path_kind=tuple(kinds),
+        line=np.where(counted[:, None], line, 0.0),
+        exposure=table["exposure"].to_numpy(float),
+        is_us=np.array([c == "USA" for c in codes]),
+        election=election & el.enabled,
+        dip=np.where(election & el.enabled & counted[:, None], el.dip_pp, 0.0),
+        us_switch=us,
+        debt0=table[f"debt_{b}_pct_gdp"].to_numpy(float),
+        deficit=-table["net_lending_mean_pct"].to_numpy(float),
+        drag_mask=drag_mask,
+        pool=by_group(cfg.reclass.pool_pp) * cfg.reclass.enabled,
+        g_shock=pct
+        * np.array([(m.growth_shocks or {}).get(int(y), 0.0) for y in years]),
     )

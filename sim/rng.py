@@ -8,13 +8,31 @@ COMMON_STREAM = 0
 """Stream id of the alliance-wide factors; member k (row k of the member table) is k+1."""
 
 
-def stream(seed: int, chunk: int, stream_id: int) -> np.random.Generator:
-    """Generator for one chunk of paths and one stream.
+MECHANISMS = {
+    "macro": 0,  # growth, inflation, will, execution, resilience (the foundation)
+    "threat": 1,
+    "us_stance": 2,
+    "review": 3,
+    "jumps": 4,
+    "elections": 5,
+    "reclass": 6,
+    "reporting": 7,
+}
+"""Each mechanism draws from its own sub-stream, so switching one off or changing its
+parameters leaves every other mechanism's draws unchanged (common random numbers)."""
+
+
+def stream(
+    seed: int, chunk: int, stream_id: int, mechanism: str = "macro"
+) -> np.random.Generator:
+    """Generator for one chunk of paths, one stream and one mechanism.
 
     The key does not depend on which members are selected, the thread count or the
     order in which chunks are computed, so each chunk's draws are reproducible alone.
     """
-    ss = np.random.SeedSequence(entropy=seed, spawn_key=(chunk, stream_id))
+    k = MECHANISMS[mechanism]
+    key = (chunk, stream_id) if k == 0 else (chunk, stream_id, k)
+    ss = np.random.SeedSequence(entropy=seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(ss))
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-from .config import Config
+from . import politics
+from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
+from .params import ModelInputs
 from .rng import COMMON_STREAM, stream
 
 
@@ -21,6 +24,13 @@ class Shocks:
     zeta: np.ndarray  # resilience noise [pp]
     w0: np.ndarray  # [member, path] initial will [logit]
     r0: np.ndarray  # [member, path] base-year resilience spending [pp]
+    regime: np.ndarray  # [path, year] threat regime index (config.THREAT_STATES)
+    stance: np.ndarray  # [path, year] US stance index (config.US_STANCES)
+    review: np.ndarray  # [path] review outcome: 0 keep, 1 relax, 2 tighten
+    w_offset: np.ndarray  # persistent will shift from threat and US stance [logit]
+    w_jump: np.ndarray  # one-off will jumps: elections, punctuated budgets [logit]
+    reclass_start: np.ndarray  # [member, path] year index of reclassification
+    noise: np.ndarray  # reporting noise [pp]
 
 
 def standard_draws(rng: np.random.Generator, df: float | None, size) -> np.ndarray:
@@ -38,27 +48,69 @@ def beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, size) -> np.n
     return rng.beta(mean * k, (1 - mean) * k, size)
 
 
-def draw(
-    cfg: Config,
-    stream_ids: np.ndarray,
-    wbar: np.ndarray,
-    chunk: int,
-    n: int,
-    n_years: int,
-) -> Shocks:
-    """Shocks for chunk ``chunk`` of ``n`` paths over ``n_years`` for the given members.
+def _matrix(m) -> np.ndarray:
+    rows = [getattr(m, f.name) for f in dataclasses.fields(m)]
+    return np.array([dataclasses.astuple(r) for r in rows])
 
-    Common factors come from the common stream; each member's own draws from its
-    stream, in a fixed order, so a member's shocks do not depend on which other
-    members are selected.
+
+def _pins(pinned, states, years) -> dict[int, int]:
+    y = list(years)
+    return {y.index(year): states.index(s) for year, s in (pinned or {}).items()}
+
+
+def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
+    """All random inputs of chunk ``chunk`` (``n`` paths) for the selected members.
+
+    Common factors and states come from the common stream, each member's draws from
+    its own; every mechanism has its own sub-stream (see :mod:`sim.rng`), so a
+    member's or a mechanism's draws do not depend on what else is selected or on.
     """
     m = cfg.macro
     df = m.shock_df
+    n_years = len(mi.years)
     shape = (n, n_years)
-    common = stream(cfg.seed, chunk, COMMON_STREAM)
+    seed = cfg.seed
+    common = stream(seed, chunk, COMMON_STREAM)
     f_g = standard_draws(common, df, shape)
     f_pi = standard_draws(common, df, shape)
     f_w = common.standard_normal(shape)
+
+    th, us, rv, jp = cfg.threat, cfg.us_stance, cfg.review, cfg.jumps
+    regime = politics.markov_chain(
+        stream(seed, chunk, COMMON_STREAM, "threat").random(shape),
+        _matrix(th.transition), THREAT_STATES.index(th.start),
+        _pins(th.pinned, THREAT_STATES, mi.years),
+    )  # fmt: skip
+    stance = politics.markov_chain(
+        stream(seed, chunk, COMMON_STREAM, "us_stance").random(shape),
+        _matrix(us.transition), US_STANCES.index(us.start),
+        _pins(us.pinned, US_STANCES, mi.years), active=mi.us_switch,
+    )  # fmt: skip
+    u_review = stream(seed, chunk, COMMON_STREAM, "review").random(n)
+    if rv.pinned is not None:
+        review = np.full(n, REVIEW_OUTCOMES.index(rv.pinned), dtype=np.int64)
+    elif rv.enabled:
+        review = politics.review_outcome(u_review, rv.p_relax, rv.p_tighten)
+    else:
+        review = np.zeros(n, dtype=np.int64)
+    rng = stream(seed, chunk, COMMON_STREAM, "jumps")
+    common_jump = politics.compound_poisson(
+        rng.poisson(jp.rate_common, shape), rng.standard_normal(shape), jp.mean, jp.sd
+    )
+
+    level = np.array(dataclasses.astuple(th.level))
+    threat_shift = th.effect * (level[regime] - level[THREAT_STATES.index(th.start)])
+    start = US_STANCES.index(us.start)
+    allies = np.array(dataclasses.astuple(us.effect_allies))
+    own_us = np.array(dataclasses.astuple(us.effect_us))
+    allies_shift = allies[stance] - allies[start]
+    us_shift = own_us[stance] - own_us[start]
+    rc = cfg.reclass
+    reclass_rate = np.minimum(
+        rc.rate
+        * np.where(stance == US_STANCES.index("pressure"), rc.pressure_multiplier, 1.0),
+        1.0,
+    )
 
     a_g, a_pi, a_w = (
         np.sqrt(m.growth_common_corr),
@@ -66,16 +118,17 @@ def draw(
         np.sqrt(cfg.will.common_corr),
     )
     c = m.growth_inflation_corr
-    k = len(stream_ids)
-    out = {
-        name: np.empty((k, n, n_years))
-        for name in ("u_g", "u_pi", "u_w", "eta", "zeta")
-    }
+    k = len(mi.stream_ids)
+    names = ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise")
+    out = {name: np.empty((k, n, n_years)) for name in names}
     w0 = np.empty((k, n))
     r0 = np.empty((k, n))
+    reclass_start = np.empty((k, n), dtype=np.int64)
     res = cfg.resilience
-    for j, sid in enumerate(stream_ids):
-        rng = stream(cfg.seed, chunk, int(sid) + 1)
+    el = cfg.elections
+    for j, sid in enumerate(mi.stream_ids):
+        sid = int(sid) + 1
+        rng = stream(seed, chunk, sid)
         z_g = standard_draws(rng, df, shape)
         z_pi = standard_draws(rng, df, shape)
         z_w = rng.standard_normal(shape)
@@ -86,6 +139,42 @@ def draw(
         out["u_w"][j] = a_w * f_w + np.sqrt(1 - a_w**2) * z_w
         out["eta"][j] = beta_mean_sd(rng, cfg.execution.mean, cfg.execution.sd, shape)
         out["zeta"][j] = res.noise_sd * rng.standard_normal(shape)
-        w0[j] = wbar[j] + cfg.will.initial_sd * rng.standard_normal(n)
+        w0[j] = mi.wbar[j] + cfg.will.initial_sd * rng.standard_normal(n)
         r0[j] = np.maximum(res.prior_mean + res.prior_sd * rng.standard_normal(n), 0.0)
-    return Shocks(w0=w0, r0=r0, **out)
+
+        offset = np.zeros(shape)
+        if th.enabled:
+            offset += mi.exposure[j] * threat_shift
+        if us.enabled:
+            offset += us_shift if mi.is_us[j] else allies_shift
+        out["w_offset"][j] = offset
+
+        jump = np.zeros(shape)
+        rng = stream(seed, chunk, sid, "jumps")
+        own_jump = politics.compound_poisson(
+            rng.poisson(jp.rate_member, shape),
+            rng.standard_normal(shape),
+            jp.mean,
+            jp.sd,
+        )
+        if jp.enabled:
+            jump += common_jump + own_jump
+        rng = stream(seed, chunk, sid, "elections")
+        u_change, u_sign = rng.random(shape), rng.random(shape)
+        if el.enabled:
+            jump += politics.election_jumps(
+                mi.election[j], u_change, u_sign, el.p_change, el.p_up, el.jump
+            )
+        out["w_jump"][j] = jump
+
+        u = stream(seed, chunk, sid, "reclass").random(shape)
+        reclass_start[j] = (
+            politics.first_success(u, reclass_rate) if rc.enabled else n_years
+        )
+        z = stream(seed, chunk, sid, "reporting").standard_normal(shape)
+        rp = cfg.reporting
+        out["noise"][j] = rp.noise_sd * z if rp.enabled else 0.0
+    return Shocks(
+        w0=w0, r0=r0, regime=regime, stance=stance, review=review,
+        reclass_start=reclass_start, **out,
+    )  # fmt: skip

@@ -23,11 +23,20 @@ TINY = {
     "policy": {"deadline": 2028},
 }
 
-ZERO_VOL = {
+MECHANISMS = (
+    "threat", "us_stance", "elections", "jumps", "fiscal", "review", "reclass", "reporting"
+)  # fmt: skip
+POLITICS_OFF = {k: {"enabled": False} for k in MECHANISMS} | {
+    "policy": {"own_paths": None}
+}
+"""Every political-economy mechanism switched off: the foundation model."""
+
+ZERO_VOL = POLITICS_OFF | {
     "macro": {"growth_vol_scale": 0.0, "inflation_vol_scale": 0.0},
     "will": {"vol": 0.0, "initial_sd": 0.0},
     "execution": {"sd": 0.0},
     "resilience": {"prior_sd": 0.0, "noise_sd": 0.0},
+    "policy": {"own_paths": None, "deadline": 2028},
 }
 
 

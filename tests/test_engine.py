@@ -18,8 +18,8 @@ def test_simulated_growth_moments_match_the_config():
     # member's mean and innovation s.d.
     cfg = make_config(members=["DEU", "POL"], paths=20_000, macro={"growth_ar": 0.0})
     mi = build_inputs(cfg)
-    sh = draw(cfg, mi.stream_ids, mi.wbar, 0, cfg.paths, len(mi.years))
-    _, _, gdp = project_chunk(cfg, mi, sh)
+    sh = draw(cfg, mi, 0, cfg.paths)
+    _, _, gdp, _ = project_chunk(cfg, mi, sh)
     prev = np.concatenate(
         [np.broadcast_to(mi.gdp0[:, None, None], gdp[:, :, :1].shape), gdp[:, :, :-1]],
         2,
@@ -54,7 +54,7 @@ def test_zero_volatility_gives_deterministic_paths_and_0_1_probabilities():
         if not counted[j]:
             continue
         will = 1 / (1 + np.exp(-mi.wbar[j]))
-        expected = _hand_path(mi.base_share[j], mi.path[j], will, mi.dmax[j])
+        expected = _hand_path(mi.base_share[j], mi.path[j, 0], will, mi.dmax[j])
         np.testing.assert_allclose(
             ds["core_share"].sel(member=iso, quantile=0.5).values, expected, rtol=1e-10
         )
@@ -118,7 +118,7 @@ def test_later_deadline_does_not_raise_2032_probability():
 def test_path_rules_build(rule):
     mi = build_inputs(make_config(policy={"path_rule": rule}, horizon=2035,
                                   target_years=[2032, 2035]))  # fmt: skip
-    deu = mi.path[mi.iso3.index("DEU")]
+    deu = mi.path[mi.iso3.index("DEU"), 0]
     years = list(mi.years)
     if rule == "alliance":
         assert deu[years.index(2028)] == pytest.approx(3.5)  # deadline 2028 in tiny

@@ -45,8 +45,8 @@ def test_correlations_match_config():
         will={"common_corr": 0.5},
     )
     mi = build_inputs(cfg)
-    n, ny = 20_000, 5
-    sh = draw(cfg, mi.stream_ids, mi.wbar, 0, n, ny)
+    n, ny = 20_000, len(mi.years)
+    sh = draw(cfg, mi, 0, n)
     g = sh.u_g.reshape(len(mi.iso3), -1)
     pi = sh.u_pi.reshape(len(mi.iso3), -1)
     w = sh.u_w.reshape(len(mi.iso3), -1)
@@ -63,8 +63,8 @@ def test_member_draws_do_not_depend_on_the_selection():
     alone = make_config(members=["POL"])
     a = build_inputs(both)
     b = build_inputs(alone)
-    sa = draw(both, a.stream_ids, a.wbar, 3, 50, 4)
-    sb = draw(alone, b.stream_ids, b.wbar, 3, 50, 4)
+    sa = draw(both, a, 3, 50)
+    sb = draw(alone, b, 3, 50)
     np.testing.assert_array_equal(sa.u_g[1], sb.u_g[0])
     np.testing.assert_array_equal(sa.eta[1], sb.eta[0])
 

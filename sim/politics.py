@@ -1,0 +1,63 @@
+"""Political-economy mechanisms as array transforms of pre-drawn random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def markov_chain(
+    u: np.ndarray,
+    transition: np.ndarray,
+    start: int,
+    pinned: dict[int, int] | None = None,
+    active: np.ndarray | None = None,
+) -> np.ndarray:
+    """States [path, year] of a Markov chain driven by uniforms ``u`` [path, year].
+
+    Row s of ``transition`` holds P(next | s).  In year index t the chain moves only
+    where ``active[t]`` (default: every year); ``pinned`` maps a year index to a
+    state forced in that year, from which the chain goes on.
+    """
+    n, n_years = u.shape
+    cum = np.cumsum(transition, axis=1)
+    cum[:, -1] = 1.0  # guard against rounding in rows that sum to 1
+    state = np.full(n, start, dtype=np.int64)
+    out = np.empty((n, n_years), dtype=np.int8)
+    for t in range(n_years):
+        if pinned and t in pinned:
+            state = np.full(n, pinned[t], dtype=np.int64)
+        elif active is None or active[t]:
+            state = (u[:, t, None] >= cum[state]).sum(axis=1)
+        out[:, t] = state
+    return out
+
+
+def compound_poisson(
+    counts: np.ndarray, z: np.ndarray, mean: float, sd: float
+) -> np.ndarray:
+    """Sum of ``counts`` i.i.d. N(mean, sd^2) jumps, from one standard normal ``z``."""
+    return counts * mean + sd * np.sqrt(counts) * z
+
+
+def review_outcome(u: np.ndarray, p_relax: float, p_tighten: float) -> np.ndarray:
+    """0 keep, 1 relax, 2 tighten, from uniforms ``u`` [path]."""
+    out = np.zeros(u.shape, dtype=np.int64)
+    out[u < p_relax + p_tighten] = 2
+    out[u < p_relax] = 1
+    return out
+
+
+def first_success(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Index of the first year with u < rate, per path; n_years if never."""
+    hit = u < rate
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), u.shape[1])
+
+
+def election_jumps(
+    election: np.ndarray, u_change: np.ndarray, u_sign: np.ndarray,
+    p_change: float, p_up: float, size: float,
+) -> np.ndarray:  # fmt: skip
+    """Will jumps [path, year]: +-size where an election brings a change of government."""
+    change = election[None, :] & (u_change < p_change)
+    sign = np.where(u_sign < p_up, 1.0, -1.0)
+    return np.where(change, sign * size, 0.0)
