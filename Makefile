@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed
 CONFIG ?= configs/baseline.yaml
 OUT    ?= runs
 ARGS   ?=
+SCENARIO_PATHS ?= 20000
+SCENARIO_SEED  ?= 20250625
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-slow lint fmt members clean
+.PHONY: help venv run scenarios test test-slow lint fmt members clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,6 +25,13 @@ venv: $(STAMP) ## Create .venv and install sim with its dev tools
 
 run: $(STAMP) ## Run the baseline (CONFIG=..., OUT=..., ARGS='--paths N') and print a table
 	$(BIN)/sim run $(CONFIG) --out $(OUT) $(ARGS)
+
+scenarios: $(STAMP) ## Run every configs/scenarios/*.yaml (SCENARIO_PATHS, SCENARIO_SEED) and compare them
+	@set -e; dirs=""; for f in configs/scenarios/*.yaml; do \
+	  d=$$($(BIN)/sim run $$f --paths $(SCENARIO_PATHS) --seed $(SCENARIO_SEED) --out $(OUT) | tail -n 1); \
+	  echo "$$f -> $$d"; dirs="$$dirs $$d"; \
+	done; \
+	$(BIN)/sim compare $$dirs
 
 test: $(STAMP) ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -6,6 +6,7 @@ import os
 import sys
 
 import click
+import numpy as np
 
 from . import __version__
 from .config import load_config, to_yaml
@@ -101,6 +102,50 @@ def show(path, top) -> None:
     from .show import report
 
     click.echo(report(open_results(path), limit=top))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--cell",
+    "cells",
+    multiple=True,
+    metavar="TARGET@YEAR",
+    help="Target and year to compare, e.g. core_3.5@2032 (repeatable). Default: the "
+    "first target in the first target year and the last target in the last one.",
+)
+@click.option("--members", help="Comma-separated ISO3 codes (default: 10 largest).")
+def compare(paths, cells, members) -> None:
+    """Compare runs side by side: P(target met) per member, with s.e."""
+    from .errors import RunError
+    from .io import open_results
+    from .show import compare_table
+
+    runs = {}
+    for p in paths:
+        ds = open_results(p)
+        name = str(ds.attrs.get("experiment", p))
+        while name in runs:
+            name += "'"
+        runs[name] = ds
+    first = next(iter(runs.values()))
+    targets = [str(t) for t in first["target"].values]
+    years = [int(y) for y in np.atleast_1d(first.attrs["target_years"])]
+    parsed = []
+    for c in cells or (f"{targets[0]}@{years[0]}", f"{targets[-1]}@{years[-1]}"):
+        t, _, y = c.partition("@")
+        if t not in targets or not y.isdigit() or int(y) not in first["year"].values:
+            raise RunError(
+                f"--cell {c!r}: expected TARGET@YEAR with TARGET in {', '.join(targets)}"
+                f" and YEAR in {int(first['year'][0])}..{int(first['year'][-1])}"
+            )
+        parsed.append((t, int(y)))
+    chosen = members.split(",") if members else None
+    for ds in runs.values():
+        for m in chosen or []:
+            if m not in ds["member"].values:
+                raise RunError(f"--members: {m!r} is not in every run")
+    click.echo(compare_table(runs, parsed, chosen))
 
 
 @cli.command()

@@ -80,3 +80,43 @@ def header(ds: xr.Dataset) -> str:
 
 def report(ds: xr.Dataset, limit: int | None = None) -> str:
     return "\n".join([header(ds), member_table(ds, limit), "", alliance_table(ds)])
+
+
+def compare_table(
+    runs: dict[str, xr.Dataset],
+    cells: list[tuple[str, int]],
+    members: list[str] | None = None,
+    top: int = 10,
+) -> str:
+    """P(target met in year) per member (rows) and run (columns), with s.e.
+
+    ``members`` defaults to the ``top`` counted members by base-year GDP of the first
+    run; the last rows give the expected number of members meeting and the alliance.
+    """
+    first = next(iter(runs.values()))
+    if members is None:
+        counted = first["gdp_base"].where(first["counted"] == 1, drop=True)
+        members = list(counted.sortby(counted, ascending=False)["member"].values[:top])
+    names = list(runs)
+    width = max(12, *(len(n) for n in names))
+    blocks = []
+    for target, year in cells:
+        head = f"P({target} in {year})".ljust(22) + "".join(
+            n.rjust(width + 1) for n in names
+        )
+        lines = [head, "-" * len(head)]
+        for m in members:
+            row = f"{m:4} {str(first['member_name'].sel(member=m).values)[:16]:17}"
+            for ds in runs.values():
+                p = float(ds["p_meet"].sel(target=target, year=year, member=m))
+                se = float(ds["p_meet_se"].sel(target=target, year=year, member=m))
+                row += f"{p:.3f}±{se:.3f}".rjust(width + 1)
+            lines.append(row)
+        row = "E[members meeting]".ljust(22)
+        for ds in runs.values():
+            row += f"{float(ds['n_meeting_mean'].sel(target=target, year=year)):.1f}".rjust(
+                width + 1
+            )
+        lines.append(row)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -81,3 +81,22 @@ def test_usage_errors_exit_2():
 def test_python_m_sim_help():
     r = _sim("--help")
     assert r.returncode == 0 and "run" in r.stdout and "show" in r.stdout
+
+
+def test_compare_two_runs(tiny_yaml, tmp_path):
+    out = tmp_path / "runs"
+    dirs = []
+    for name in ("a", "b"):
+        r = CliRunner().invoke(cli, ["run", str(tiny_yaml), "--out", str(out),
+                                     "--set", f"name={name}"])  # fmt: skip
+        assert r.exit_code == 0, r.output
+        dirs.append(r.output.strip().splitlines()[-1])
+    r = CliRunner().invoke(cli, ["compare", *dirs, "--cell", "core_3.5@2028",
+                                 "--members", "DEU,ESP"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert "P(core_3.5 in 2028)" in lines[0] and " a" in lines[0] and " b" in lines[0]
+    assert lines[2].startswith("DEU") and lines[3].startswith("ESP")
+    assert lines[-1].startswith("E[members meeting]")
+    bad = _sim("compare", dirs[0], "--cell", "core_9@2028")
+    assert bad.returncode == 2 and "--cell 'core_9@2028'" in bad.stderr
