@@ -77,7 +77,7 @@ def test_national_paths():
     assert national_path("2025:2.0", 2.0, 2025, 2032, years) is None  # past only
     esp = national_path("deadline:2.1", 2.0, 2025, 2032, years)
     assert esp[list(years).index(2032)] == pytest.approx(2.1)
-    mi = build_inputs(make_config(members="all", policy={"path_rule": "national"},
+    mi = build_inputs(make_config(members="all", policy={"path_rule": "national", "own_paths": None},
                                   horizon=2035, target_years=[2032, 2035]))  # fmt: skip
     assert mi.path_kind[mi.iso3.index("ESP")] == "national"
     assert mi.path_kind[mi.iso3.index("CAN")] == "alliance"  # only a past (2025) target

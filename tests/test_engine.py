@@ -104,9 +104,16 @@ def test_progress_callback_counts_all_paths(tiny_config):
 
 
 def test_later_deadline_does_not_raise_2032_probability():
-    early = run(make_config(horizon=2035, target_years=[2032, 2035], paths=2000))
+    early = run(
+        make_config(
+            horizon=2035,
+            target_years=[2032, 2035],
+            paths=2000,
+            policy={"own_paths": None},
+        )
+    )
     late = run(make_config(horizon=2035, target_years=[2032, 2035], paths=2000,
-                           policy={"deadline": 2035}))  # fmt: skip
+                           policy={"deadline": 2035, "own_paths": None}))  # fmt: skip
     c = "core_3.5"
     # Spain has no national path above the alliance one, so the deadline binds
     e = early["p_meet"].sel(target=c, year=2032, member="ESP")
