@@ -17,14 +17,8 @@ DATA_DIR = Path(__file__).parent / "data"
 SOURCES = DATA_DIR / "sources"
 MEMBERS_CSV = DATA_DIR / "members.csv"
 
-ESTIMATION_YEARS = (2000, 2024)
-"""Window of the macro history used for volatility and persistence [year]."""
-EXCLUDED_YEARS = (2020, 2021)
-"""Covid years left out of the AR(1) estimates (domain.md section 4.2 practice)."""
 OUTLOOK_VINTAGE = "IMF_WEO_2025_10"
 OUTLOOK_MEAN_YEARS = (2026, 2030)
-AR_BOUNDS = (-0.5, 0.9)
-"""Persistence estimates are clipped to this range to keep short samples stable."""
 TARGET_KINDS = ("national_target", "budget_plan", "exemption")
 """national_targets.csv kinds that define a national path (statements do not)."""
 
@@ -42,22 +36,6 @@ def read_source(name: str) -> pd.DataFrame:
     text = path.read_text(encoding="utf-8")
     body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))
     return pd.read_csv(io.StringIO(body), keep_default_na=True)
-
-
-def ar1(x: np.ndarray, keep: np.ndarray) -> tuple[float, float]:
-    """OLS AR(1) of x on its lag over pairs where both years are kept.
-
-    Returns (persistence, innovation standard deviation) in the units of x.
-    """
-    pair = keep[1:] & keep[:-1] & np.isfinite(x[1:]) & np.isfinite(x[:-1])
-    y, z = x[1:][pair], x[:-1][pair]
-    if y.size < 8:
-        raise ValueError(f"only {y.size} usable year pairs")
-    zc = z - z.mean()
-    phi = float((zc * (y - y.mean())).sum() / (zc * zc).sum())
-    phi = float(np.clip(phi, *AR_BOUNDS))
-    resid = (y - y.mean()) - phi * zc
-    return phi, float(np.sqrt((resid**2).sum() / (y.size - 2)))
 
 
 def _national_paths(targets: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -101,8 +79,16 @@ def _elections(cal: pd.DataFrame) -> dict[str, tuple[str, int]]:
     return out
 
 
-def build() -> pd.DataFrame:
-    """Return the member table (one row per Ally, in nato_members.csv order)."""
+def build(asof: int | None = None) -> pd.DataFrame:
+    """The member table (one row per Ally, in nato_members.csv order).
+
+    ``asof=None``: the bundled table, with base-year columns for 2024 and 2025 and the
+    national paths, escape clause and IMF outlook known today.  ``asof=Y`` (2014-2023,
+    for backtests): base-year columns for year Y only, built from what was published
+    by then as far as the bundled data allow (NATO June-2024 edition shares, IMF
+    history); no national paths or escape clause (not yet announced), deficits as the
+    mean of the five years up to Y.
+    """
     members = read_source("nato_members.csv")
     assume = read_source("member_assumptions.csv").set_index("iso3")
     geo = read_source("geography.csv").set_index("iso3")
@@ -110,10 +96,18 @@ def build() -> pd.DataFrame:
     hist = read_source("macro_history.csv")
     outl = read_source("macro_outlook.csv")
     outl = outl[outl["vintage"] == OUTLOOK_VINTAGE]
-    paths = _national_paths(read_source("national_targets.csv"))
+    paths = _national_paths(read_source("national_targets.csv")) if asof is None else {}
     elections = _elections(read_source("elections_calendar.csv"))
     clause = set(read_source("escape_clause.csv").query("activated == 1")["iso3"])
+    if asof is not None:
+        clause = set()
     exposure_by_region = {"nordic_cee": 0.6, "west": 0.3, "south_na": 0.1}
+    share_columns = (
+        SHARE_COLUMNS
+        if asof is None
+        else {f"share_{asof}_nato_jun2024": (asof, "NATO_DE_2024")}
+    )
+    base_years = (2024, 2025) if asof is None else (asof,)
 
     rows = []
     for m in members.itertuples():
@@ -131,7 +125,7 @@ def build() -> pd.DataFrame:
         )
         row["land_border_russia_belarus"] = border
         row["exposure"] = 1.0 if border else exposure_by_region[row["region"]]
-        for col, (year, src) in SHARE_COLUMNS.items():
+        for col, (year, src) in share_columns.items():
             sel = shares[
                 (shares.iso3 == iso) & (shares.year == year) & (shares.source_id == src)
             ]
@@ -140,38 +134,20 @@ def build() -> pd.DataFrame:
 
         h = hist[hist.iso3 == iso].set_index("year").sort_index()
         o = outl[outl.iso3 == iso].set_index("year").sort_index()
-        defl = pd.concat([h["gdp_deflator_index"], o["gdp_deflator_index"].loc[2025:]])
-        infl = 100.0 * defl.pct_change()
-        row["gdp_usd_bn_2024"] = float(h.loc[2024, "gdp_usd_bn"])
-        row["gdp_usd_bn_2025"] = float(o.loc[2025, "gdp_usd_bn"])
-        row["growth_2024_pct"] = float(h.loc[2024, "real_gdp_growth_pct"])
-        row["growth_2025_pct"] = float(o.loc[2025, "real_gdp_growth_pct"])
-        row["inflation_2024_pct"] = round(float(infl.loc[2024]), 4)
-        row["inflation_2025_pct"] = round(float(infl.loc[2025]), 4)
-        lo, hi = OUTLOOK_MEAN_YEARS
-        row["growth_mean_pct"] = round(
-            float(o.loc[lo:hi, "real_gdp_growth_pct"].mean()), 4
-        )
-        row["inflation_mean_pct"] = round(float(infl.loc[lo:hi].mean()), 4)
-
-        years = np.arange(ESTIMATION_YEARS[0], ESTIMATION_YEARS[1] + 1)
-        keep = ~np.isin(years, EXCLUDED_YEARS)
-        for var, series in (
-            ("growth", h["real_gdp_growth_pct"]),
-            ("inflation", infl),
-        ):
-            x = series.reindex(years).to_numpy(dtype=float)
-            try:
-                phi, sd = ar1(x, keep)
-            except ValueError as e:
-                raise ValueError(f"{iso} {var}: {e}") from None
-            row[f"{var}_ar"] = round(phi, 4)
-            row[f"{var}_sd_pct"] = round(sd, 4)
-
-        row["debt_2024_pct_gdp"] = float(h.loc[2024, "gov_gross_debt_pct_gdp"])
-        row["debt_2025_pct_gdp"] = float(o.loc[2025, "gov_gross_debt_pct_gdp"])
+        both = pd.concat([h, o.loc[2025:]])
+        infl = 100.0 * both["gdp_deflator_index"].pct_change(fill_method=None)
+        for y in base_years:
+            row[f"gdp_usd_bn_{y}"] = float(both.loc[y, "gdp_usd_bn"])
+            row[f"growth_{y}_pct"] = float(both.loc[y, "real_gdp_growth_pct"])
+            row[f"inflation_{y}_pct"] = round(float(infl.loc[y]), 4)
+        for y in base_years:
+            row[f"debt_{y}_pct_gdp"] = float(both.loc[y, "gov_gross_debt_pct_gdp"])
+        if asof is None:
+            lo, hi = OUTLOOK_MEAN_YEARS
+        else:
+            lo, hi = asof - 4, asof
         row["net_lending_mean_pct"] = round(
-            float(o.loc[lo:hi, "gov_net_lending_pct_gdp"].mean()), 4
+            float(both.loc[lo:hi, "gov_net_lending_pct_gdp"].mean()), 4
         )
         row["escape_clause"] = int(iso in clause)
         row["election_years"], row["election_cycle_years"] = elections[iso]

@@ -61,20 +61,29 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class MacroConfig:
-    growth_common_corr: float = _f(
-        0.6, "cross-member correlation of growth shocks (common factor)", 0.0, 0.99
+    shock_model: Literal["student_t", "normal", "bootstrap"] = _f(
+        "student_t",
+        "student_t / normal: AR(1) shocks with a common factor; bootstrap: whole "
+        "historical years of calibrated residuals, jointly across members",
     )
-    inflation_common_corr: float = _f(
-        0.5, "cross-member correlation of inflation shocks", 0.0, 0.99
+    bootstrap_block: int = _f(
+        1, "consecutive historical years per bootstrap block", 1, 10
     )
-    growth_inflation_corr: float = _f(
-        0.1, "within-member correlation of growth and inflation shocks", -0.95, 0.95
+    growth_common_corr: float | None = _f(
+        None, "cross-member correlation of growth shocks; null = calibration", 0.0, 0.99
     )
+    inflation_common_corr: float | None = _f(
+        None,
+        "cross-member correlation of inflation shocks; null = calibration",
+        0.0,
+        0.99,
+    )
+    growth_inflation_corr: float | None = _f(
+        None, "within-member growth-inflation shock correlation; null = calibration",
+        -0.95, 0.95,
+    )  # fmt: skip
     shock_df: float | None = _f(
-        5.0,
-        "Student-t degrees of freedom of all macro shocks; null = Gaussian",
-        2.05,
-        1e6,
+        None, "Student-t degrees of freedom; null = calibration", 2.05, 1e6
     )
     growth_vol_scale: float = _f(
         1.0, "multiplier on estimated growth volatility", 0, 10
@@ -394,10 +403,15 @@ class Config:
     seed: int = _f(12345, "root seed of all random streams", 0, 2**63 - 1)
     paths: int = _f(20000, "number of Monte Carlo paths", 1, 10**9)
     chunk_size: int = _f(10000, "paths per random-number chunk", 1, 10**7)
-    base_year: int = _f(
-        2025, "last observed year; projection starts the year after", 2024, 2025
+    calibration: str | None = _f(
+        None,
+        "macro calibration: null = bundled sim/data/calibration.yaml (make calibrate); "
+        "'asof' = estimated at run time from data up to the base year; or a file path",
     )
-    horizon: int = _f(2035, "last projected year", 2026, 2100)
+    base_year: int = _f(
+        2025, "last observed year; projection starts the year after", 2014, 2025
+    )
+    horizon: int = _f(2035, "last projected year", 2015, 2100)
     target_years: tuple[int, ...] = _f((2032, 2035), "years reported as deadlines")
     targets: tuple[Target, ...] = _f(DEFAULT_TARGETS, "targets: name, measure, level")
     members: tuple[str, ...] | Literal["all"] = _f(
@@ -572,11 +586,15 @@ def _cross_check(cfg: Config) -> None:
             "config key 'quantiles': must be increasing, unique, in [0, 1]"
         )
     v = cfg.data.share_vintage
-    ok = {2024: ("latest", "jun2024"), 2025: ("latest", "mar2026", "aug2025")}
-    if v not in ok[cfg.base_year]:
+    ok = (
+        ("latest", "mar2026", "aug2025")
+        if cfg.base_year == 2025
+        else ("latest", "jun2024")
+    )
+    if v not in ok:
         raise ConfigError(
             f"config key 'data.share_vintage': {v!r} has no base year {cfg.base_year} "
-            f"figures, allowed: {', '.join(ok[cfg.base_year])}"
+            f"figures, allowed: {', '.join(ok)}"
         )
     ex = cfg.execution
     if ex.sd > 0 and ex.sd**2 >= ex.mean * (1 - ex.mean):

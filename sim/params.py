@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from . import build_members
+from . import calibrate as calibration
 from .config import Config
 from .data import load_members, parse_path, parse_years
 from .errors import DataError
@@ -16,8 +19,6 @@ _SHARE_ORDER = {
     (2025, "latest"): ("share_2025_nato_mar2026", "share_2025_nato_aug2025"),
     (2025, "mar2026"): ("share_2025_nato_mar2026", "share_2025_nato_aug2025"),
     (2025, "aug2025"): ("share_2025_nato_aug2025", "share_2025_nato_mar2026"),
-    (2024, "latest"): ("share_2024_nato_jun2024",),
-    (2024, "jun2024"): ("share_2024_nato_jun2024",),
 }
 _FALLBACK = "share_2024_nato_jun2024"
 """Used (carried forward) where no figure for the base year exists, e.g. Hungary 2025."""
@@ -62,6 +63,10 @@ class ModelInputs:
     drag_mask: np.ndarray  # [member, year] 1 where high debt drags on will
     pool: np.ndarray  # [member] reclassification pool, pp of GDP
     g_shock: np.ndarray  # [year] unforeseen common growth shock, fraction
+    common: dict  # resolved shock correlations and Student-t df (config or calibration)
+    z_growth: np.ndarray  # [historical year, member] standardised residuals (bootstrap)
+    z_inflation: np.ndarray
+    calibration: dict  # provenance of the calibration used
 
 
 def _alliance_path(
@@ -96,12 +101,14 @@ def national_path(
 
 def base_share(table: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, list[str]]:
     """Base-year share per member following the configured vintage, and its source."""
-    cols = _SHARE_ORDER[(cfg.base_year, cfg.data.share_vintage)]
+    b = cfg.base_year
+    cols = _SHARE_ORDER.get((b, cfg.data.share_vintage), (f"share_{b}_nato_jun2024",))
+    fallback = (_FALLBACK,) if b == 2025 else ()
     values, sources = [], []
     for _, row in table.iterrows():
-        for col in (*cols, _FALLBACK):
+        for col in (*cols, *fallback):
             if pd.notna(row[col]):
-                carried = col == _FALLBACK and cfg.base_year != 2024
+                carried = col == _FALLBACK and b != 2024
                 values.append(float(row[col]))
                 sources.append(
                     col + (" (carried forward: no base-year figure)" if carried else "")
@@ -203,9 +210,23 @@ def election_flags(text: str, cycle: int, years: np.ndarray) -> np.ndarray:
     return np.isin(years, sorted(all_years))
 
 
+def member_table(cfg: Config) -> pd.DataFrame:
+    """The member table for the config's base year: the bundled one (2024, 2025), or
+    one built from what was known then (earlier base years, for backtests)."""
+    if cfg.data.members_file or cfg.base_year >= 2024:
+        return load_members(cfg.data.members_file)
+    return _asof_table(cfg.base_year).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _asof_table(year: int) -> pd.DataFrame:
+    return build_members.build(asof=year).set_index("iso3", drop=False)
+
+
 def build_inputs(cfg: Config) -> ModelInputs:
     """Turn a validated config and the member table into engine arrays."""
-    full = load_members(cfg.data.members_file)
+    full = member_table(cfg)
+    cal = calibration.load(cfg.calibration, cfg.base_year)
     codes = list(full.index) if cfg.members == "all" else list(cfg.members)
     table = full.loc[codes]
     years = np.arange(cfg.base_year + 1, cfg.horizon + 1)
@@ -221,9 +242,28 @@ def build_inputs(cfg: Config) -> ModelInputs:
 
     m = cfg.macro
     pct = 0.01
-    phi_g = table["growth_ar"].to_numpy(float) if m.growth_ar is None else None
-    phi_pi = table["inflation_ar"].to_numpy(float) if m.inflation_ar is None else None
+    missing = [c for c in codes if c not in cal["members"]]
+    if missing:
+        raise DataError(f"calibration has no parameters for {', '.join(missing)}")
+
+    def calib(key: str) -> np.ndarray:
+        return np.array([cal["members"][c][key] for c in codes], dtype=float)
+
+    phi_g = calib("growth_ar") if m.growth_ar is None else None
+    phi_pi = calib("inflation_ar") if m.inflation_ar is None else None
     n = len(codes)
+    common = {
+        k: getattr(m, k) if getattr(m, k) is not None else cal["common"][k]
+        for k in ("growth_common_corr", "inflation_common_corr",
+                  "growth_inflation_corr", "shock_df")
+    }  # fmt: skip
+    res = cal["residuals"]
+
+    def z(var: str) -> np.ndarray:
+        return np.array(
+            [[np.nan if v is None else v for v in res[var][c]] for c in codes]
+        ).T
+
     groups = tuple(table["group"])
 
     def by_group(values) -> np.ndarray:
@@ -283,13 +323,12 @@ def build_inputs(cfg: Config) -> ModelInputs:
         gdp0=table[f"gdp_usd_bn_{b}"].to_numpy(float),
         g0=pct * table[f"growth_{b}_pct"].to_numpy(float),
         pi0=pct * table[f"inflation_{b}_pct"].to_numpy(float),
-        mu_g=pct * (table["growth_mean_pct"].to_numpy(float) + m.growth_mean_shift),
-        mu_pi=pct
-        * (table["inflation_mean_pct"].to_numpy(float) + m.inflation_mean_shift),
+        mu_g=pct * (calib("growth_mean") + m.growth_mean_shift),
+        mu_pi=pct * (calib("inflation_mean") + m.inflation_mean_shift),
         phi_g=phi_g if phi_g is not None else np.full(n, m.growth_ar),
         phi_pi=phi_pi if phi_pi is not None else np.full(n, m.inflation_ar),
-        sig_g=pct * m.growth_vol_scale * table["growth_sd_pct"].to_numpy(float),
-        sig_pi=pct * m.inflation_vol_scale * table["inflation_sd_pct"].to_numpy(float),
+        sig_g=pct * m.growth_vol_scale * calib("growth_sd"),
+        sig_pi=pct * m.inflation_vol_scale * calib("inflation_sd"),
         wbar=by_group(cfg.will.mean_logit),
         dmax=by_group(p.absorption_pp),
         path=path,
@@ -306,4 +345,8 @@ def build_inputs(cfg: Config) -> ModelInputs:
         pool=by_group(cfg.reclass.pool_pp) * cfg.reclass.enabled,
         g_shock=pct
         * np.array([(m.growth_shocks or {}).get(int(y), 0.0) for y in years]),
+        common=common,
+        z_growth=z("growth"),
+        z_inflation=z("inflation"),
+        calibration=cal.get("provenance", {}),
     )

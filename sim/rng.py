@@ -17,6 +17,7 @@ MECHANISMS = {
     "elections": 5,
     "reclass": 6,
     "reporting": 7,
+    "bootstrap": 8,
 }
 """Each mechanism draws from its own sub-stream, so switching one off or changing its
 parameters leaves every other mechanism's draws unchanged (common random numbers)."""

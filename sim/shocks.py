@@ -48,6 +48,23 @@ def beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, size) -> np.n
     return rng.beta(mean * k, (1 - mean) * k, size)
 
 
+def bootstrap_years(
+    rng: np.random.Generator, z_growth: np.ndarray, shape: tuple[int, int], block: int
+) -> np.ndarray:
+    """Row indices [path, year] into the residual panel: blocks of ``block``
+    consecutive usable historical years, drawn uniformly, common to all members.
+
+    A year is usable when at least half the selected members have a residual.
+    """
+    usable = np.flatnonzero(np.isfinite(z_growth).mean(axis=1) >= 0.5)
+    n, n_years = shape
+    block = min(block, usable.size)
+    n_blocks = -(-n_years // block)
+    starts = rng.integers(0, usable.size - block + 1, size=(n, n_blocks))
+    pos = (starts[:, :, None] + np.arange(block)).reshape(n, -1)[:, :n_years]
+    return usable[pos]
+
+
 def _matrix(m) -> np.ndarray:
     rows = [getattr(m, f.name) for f in dataclasses.fields(m)]
     return np.array([dataclasses.astuple(r) for r in rows])
@@ -66,7 +83,7 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     member's or a mechanism's draws do not depend on what else is selected or on.
     """
     m = cfg.macro
-    df = m.shock_df
+    df = None if m.shock_model == "normal" else mi.common["shock_df"]
     n_years = len(mi.years)
     shape = (n, n_years)
     seed = cfg.seed
@@ -113,11 +130,17 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     )
 
     a_g, a_pi, a_w = (
-        np.sqrt(m.growth_common_corr),
-        np.sqrt(m.inflation_common_corr),
+        np.sqrt(mi.common["growth_common_corr"]),
+        np.sqrt(mi.common["inflation_common_corr"]),
         np.sqrt(cfg.will.common_corr),
     )
-    c = m.growth_inflation_corr
+    c = mi.common["growth_inflation_corr"]
+    boot = None
+    if m.shock_model == "bootstrap":
+        boot = bootstrap_years(
+            stream(seed, chunk, COMMON_STREAM, "bootstrap"), mi.z_growth, shape,
+            m.bootstrap_block,
+        )  # fmt: skip
     k = len(mi.stream_ids)
     names = ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise")
     out = {name: np.empty((k, n, n_years)) for name in names}
@@ -136,6 +159,13 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
         own_pi = a_pi * f_pi + np.sqrt(1 - a_pi**2) * z_pi
         out["u_g"][j] = u_g
         out["u_pi"][j] = c * u_g + np.sqrt(1 - c**2) * own_pi
+        if boot is not None:  # whole historical years, jointly across members
+            fill = stream(seed, chunk, sid, "bootstrap")
+            for name, hist in (("u_g", mi.z_growth), ("u_pi", mi.z_inflation)):
+                picked = hist[boot, j]
+                gap = ~np.isfinite(picked)
+                picked[gap] = fill.standard_normal(gap.sum())
+                out[name][j] = picked
         out["u_w"][j] = a_w * f_w + np.sqrt(1 - a_w**2) * z_w
         out["eta"][j] = beta_mean_sd(rng, cfg.execution.mean, cfg.execution.sd, shape)
         out["zeta"][j] = res.noise_sd * rng.standard_normal(shape)

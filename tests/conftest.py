@@ -26,10 +26,18 @@ TINY = {
 MECHANISMS = (
     "threat", "us_stance", "elections", "jumps", "fiscal", "review", "reclass", "reporting"
 )  # fmt: skip
-POLITICS_OFF = {k: {"enabled": False} for k in MECHANISMS} | {
-    "policy": {"own_paths": None}
+FOUNDATION_MACRO = {
+    "growth_common_corr": 0.6,
+    "inflation_common_corr": 0.5,
+    "growth_inflation_corr": 0.1,
+    "shock_df": 5.0,
 }
-"""Every political-economy mechanism switched off: the foundation model."""
+POLITICS_OFF = {k: {"enabled": False} for k in MECHANISMS} | {
+    "policy": {"own_paths": None},
+    "macro": FOUNDATION_MACRO,
+}
+"""Every political-economy mechanism switched off, with the foundation's (issue 2)
+shock parameters: the foundation model."""
 
 ZERO_VOL = POLITICS_OFF | {
     "macro": {"growth_vol_scale": 0.0, "inflation_vol_scale": 0.0},

@@ -86,14 +86,16 @@ def test_national_paths():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d.drop(columns="growth_sd_pct"), "missing column"),
+        (lambda d: d.drop(columns="debt_2025_pct_gdp"), "missing column"),
         (
             lambda d: d.assign(
-                growth_sd_pct=d["growth_sd_pct"].astype(str).str.replace("2.166", "two")
+                debt_2025_pct_gdp=d["debt_2025_pct_gdp"]
+                .astype(str)
+                .str.replace("64.421", "lots")
             ),
             "not a number",
         ),  # fmt: skip
-        (lambda d: d.assign(growth_ar=5.0), "outside"),
+        (lambda d: d.assign(exposure=5.0), "outside"),
         (lambda d: pd.concat([d, d.iloc[:1]]), "unique"),
         (lambda d: d.assign(group="elsewhere"), "allowed"),
         (lambda d: d.assign(national_path="2030-3.5"), "national_path"),

@@ -1,0 +1,283 @@
+"""Estimate the macro block and defence-share dynamics from the bundled history.
+
+``estimate_macro`` and ``estimate_share`` are pure functions of arrays (tested on
+synthetic data with known parameters); ``calibrate`` applies them to the bundled
+sources and returns the mapping written by ``sim calibrate`` as YAML.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .build_members import OUTLOOK_VINTAGE, read_source
+from .errors import ConfigError
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "calibration.yaml"
+AR_BOUNDS = (-0.5, 0.9)
+"""Persistence estimates are clipped to this range to keep short samples stable."""
+DF_BOUNDS = (4.1, 100.0)
+"""Student-t degrees of freedom are kept where the kurtosis match is defined."""
+
+
+def ar1_residuals(x: np.ndarray, keep: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """OLS AR(1) of x[t] on x[t-1] over pairs where both years are kept and finite.
+
+    Returns (persistence, innovation s.d., residuals [year] with NaN where unused);
+    persistence is clipped to ``AR_BOUNDS``.
+    """
+    pair = keep[1:] & keep[:-1] & np.isfinite(x[1:]) & np.isfinite(x[:-1])
+    y, z = x[1:][pair], x[:-1][pair]
+    if y.size < 8:
+        raise ValueError(f"only {y.size} usable year pairs (need 8)")
+    zc = z - z.mean()
+    phi = float(np.clip((zc * (y - y.mean())).sum() / (zc * zc).sum(), *AR_BOUNDS))
+    r = (y - y.mean()) - phi * zc
+    resid = np.full(x.shape, np.nan)
+    resid[1:][pair] = r
+    return phi, float(np.sqrt((r**2).sum() / (y.size - 2))), resid
+
+
+def mean_pairwise_corr(z: np.ndarray, min_overlap: int = 8) -> float:
+    """Average correlation over member pairs of z [year, member] (pairwise complete)."""
+    cors = []
+    for i in range(z.shape[1]):
+        for j in range(i + 1, z.shape[1]):
+            ok = np.isfinite(z[:, i]) & np.isfinite(z[:, j])
+            if ok.sum() >= min_overlap:
+                cors.append(np.corrcoef(z[ok, i], z[ok, j])[0, 1])
+    return float(np.mean(cors))
+
+
+def t_df_from_kurtosis(z: np.ndarray) -> float:
+    """Student-t degrees of freedom whose kurtosis matches the pooled sample's.
+
+    Excess kurtosis of t(nu) is 6/(nu-4); thin tails give the upper bound.
+    """
+    z = z[np.isfinite(z)]
+    z = (z - z.mean()) / z.std()
+    excess = float((z**4).mean() - 3.0)
+    if excess <= 6.0 / (DF_BOUNDS[1] - 4.0):
+        return DF_BOUNDS[1]
+    return float(np.clip(4.0 + 6.0 / excess, *DF_BOUNDS))
+
+
+def estimate_macro(growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray) -> dict:
+    """Estimate the macro block from panels [year, member] of percent rates.
+
+    ``keep`` [year] marks the years used (crisis years excluded).  Returns
+    per-member persistence and innovation s.d., standardised residuals, the mean
+    cross-member correlation of growth and of inflation shocks (the common-factor
+    loading squared), the median within-member growth-inflation correlation and the
+    Student-t degrees of freedom of the pooled standardised growth shocks.
+    """
+    n_members = growth.shape[1]
+    out: dict = {k: np.empty(n_members) for k in ("g_ar", "g_sd", "pi_ar", "pi_sd")}
+    zg = np.full(growth.shape, np.nan)
+    zp = np.full(inflation.shape, np.nan)
+    for i in range(n_members):
+        out["g_ar"][i], out["g_sd"][i], rg = ar1_residuals(growth[:, i], keep)
+        out["pi_ar"][i], out["pi_sd"][i], rp = ar1_residuals(inflation[:, i], keep)
+        zg[:, i] = rg / out["g_sd"][i]
+        zp[:, i] = rp / out["pi_sd"][i]
+    within = []
+    for i in range(n_members):
+        ok = np.isfinite(zg[:, i]) & np.isfinite(zp[:, i])
+        within.append(np.corrcoef(zg[ok, i], zp[ok, i])[0, 1])
+    out.update(
+        z_growth=zg,
+        z_inflation=zp,
+        growth_common_corr=float(np.clip(mean_pairwise_corr(zg), 0.0, 0.99)),
+        inflation_common_corr=float(np.clip(mean_pairwise_corr(zp), 0.0, 0.99)),
+        growth_inflation_corr=float(np.median(within)),
+        shock_df=t_df_from_kurtosis(zg),
+    )
+    return out
+
+
+def estimate_share(share: np.ndarray, years: np.ndarray, normal: np.ndarray) -> dict:
+    """Pooled AR(1) persistence of the defence share and s.d. of its annual change.
+
+    ``share`` is [year, member] in percent of GDP; ``normal`` [year] marks the years
+    whose changes count as normal-year noise.
+    """
+    y, z = share[1:], share[:-1]
+    ok = np.isfinite(y) & np.isfinite(z)
+    zc = z[ok] - z[ok].mean()
+    phi = float((zc * (y[ok] - y[ok].mean())).sum() / (zc * zc).sum())
+    d = (share[1:] - share[:-1])[normal[1:]]
+    d = d[np.isfinite(d)]
+    return {
+        "persistence": round(phi, 4),
+        "change_sd_pp": round(float(d.std(ddof=1)), 4),
+        "n_changes": int(d.size),
+        "years": [int(years[0]), int(years[-1])],
+    }
+
+
+def _panel(
+    df: pd.DataFrame, col: str, codes: list[str], years: np.ndarray
+) -> np.ndarray:
+    wide = df.pivot(index="year", columns="iso3", values=col)
+    return wide.reindex(index=years, columns=codes).to_numpy(float)
+
+
+@functools.lru_cache(maxsize=4)
+def _sources():
+    return (
+        read_source("nato_members.csv"),
+        read_source("macro_history.csv"),
+        read_source("macro_outlook.csv"),
+        read_source("defence_share_gdp.csv"),
+    )
+
+
+def calibrate(
+    asof: int = 2024,
+    first_year: int = 2000,
+    exclude: tuple[int, ...] = (2020, 2021),
+    means: str = "outlook",
+) -> dict:
+    """Calibration mapping estimated from data up to ``asof`` (see module docstring).
+
+    ``means``: 'outlook' (IMF WEO Oct-2025 projections 2026-2030; only for asof >=
+    2024, when they were published) or 'history' (mean over the estimation window).
+    """
+    members, hist, outl, shares = _sources()
+    if not 1980 < first_year < asof <= 2024:
+        raise ConfigError(
+            f"calibration years {first_year}..{asof}: need 1980 < first < asof <= 2024"
+        )
+    if means == "outlook" and asof < 2024:
+        raise ConfigError(
+            "calibration means 'outlook' are only known from 2025: use 'history'"
+        )
+    codes = list(members["iso3"])
+    years = np.arange(first_year, asof + 1)
+    keep = ~np.isin(years, exclude)
+    h = hist.copy()
+    defl = h.pivot(index="year", columns="iso3", values="gdp_deflator_index")
+    infl = 100.0 * defl.pct_change(fill_method=None)
+    growth = _panel(h, "real_gdp_growth_pct", codes, years)
+    inflation = infl.reindex(index=years, columns=codes).to_numpy(float)
+    est = estimate_macro(growth, inflation, keep)
+
+    o = outl[outl["vintage"] == OUTLOOK_VINTAGE]
+    if means == "outlook":
+        lo, hi = 2026, 2030
+        g_mean = o[o.year.between(lo, hi)].groupby("iso3")["real_gdp_growth_pct"].mean()
+        od = pd.concat([defl.loc[[2024]], o.pivot(index="year", columns="iso3",
+                                                    values="gdp_deflator_index")])  # fmt: skip
+        pi_mean = (100.0 * od.pct_change(fill_method=None)).loc[lo:hi].mean()
+        mean_note = f"IMF {OUTLOOK_VINTAGE} projections {lo}-{hi}"
+    else:
+        g_mean = pd.Series(
+            np.nanmean(np.where(keep[:, None], growth, np.nan), 0), codes
+        )
+        pi_mean = pd.Series(
+            np.nanmean(np.where(keep[:, None], inflation, np.nan), 0), codes
+        )
+        mean_note = f"history {first_year}-{asof} (excluded years left out)"
+
+    nato = shares[shares.source_id == "NATO_DE_2024"]
+    sipri = shares[shares.source_id == "SIPRI_MILEX_1949_2024"]
+    share_est = {}
+    for name, df, lo in (
+        ("nato_jun2024", nato, 2014),
+        ("sipri", sipri, max(first_year, 1995)),
+    ):
+        yrs = np.arange(lo, asof + 1)
+        if yrs.size < 4:
+            continue
+        panel = _panel(df, "value_pct_gdp", codes, yrs)
+        normal = ~np.isin(yrs, (*exclude, 2022, 2023, 2024))
+        share_est[name] = estimate_share(panel, yrs, normal)
+
+    def r(x, nd=4):
+        return None if not np.isfinite(x) else round(float(x), nd)
+
+    return {
+        "provenance": {
+            "created_by": "sim calibrate (make calibrate); deterministic: rerunning it "
+            "on the same data gives the same file",
+            "data": "sim/data/sources/macro_history.csv (IMF_WEO_2025_10), "
+            "macro_outlook.csv, defence_share_gdp.csv (NATO_DE_2024, SIPRI_MILEX_1949_2024)",
+            "asof": asof,
+            "years": [first_year, asof],
+            "excluded_years": list(exclude),
+            "means": mean_note,
+            "method": "per-member OLS AR(1) of real growth and GDP-deflator inflation; "
+            "innovation s.d. = residual s.d.; common correlation = mean pairwise "
+            "correlation of standardised residuals; growth-inflation correlation = "
+            "median within-member residual correlation; Student-t df matched to the "
+            "pooled excess kurtosis of standardised growth residuals; defence-share "
+            "persistence = pooled AR(1) per source (NATO and SIPRI never spliced)",
+        },
+        "common": {
+            "growth_common_corr": r(est["growth_common_corr"]),
+            "inflation_common_corr": r(est["inflation_common_corr"]),
+            "growth_inflation_corr": r(est["growth_inflation_corr"]),
+            "shock_df": r(est["shock_df"], 2),
+        },
+        "share": share_est,
+        "members": {
+            c: {
+                "growth_mean": r(g_mean.get(c, np.nan)),
+                "growth_sd": r(est["g_sd"][i]),
+                "growth_ar": r(est["g_ar"][i]),
+                "inflation_mean": r(pi_mean.get(c, np.nan)),
+                "inflation_sd": r(est["pi_sd"][i]),
+                "inflation_ar": r(est["pi_ar"][i]),
+            }
+            for i, c in enumerate(codes)
+        },
+        "residuals": {
+            "years": [int(y) for y in years],
+            "growth": {
+                c: [r(v) for v in est["z_growth"][:, i]] for i, c in enumerate(codes)
+            },
+            "inflation": {
+                c: [r(v) for v in est["z_inflation"][:, i]] for i, c in enumerate(codes)
+            },
+        },
+    }
+
+
+def write(cal: dict, path: str | Path) -> Path:
+    """Write a calibration mapping as YAML (atomically)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(yaml.safe_dump(cal, sort_keys=False, width=100), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> dict:
+    p = Path(path)
+    try:
+        cal = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"calibration file not found: {p}") from None
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"calibration file {p} cannot be read: {e}") from None
+    if not isinstance(cal, dict) or not {"common", "members", "residuals"} <= set(cal):
+        raise ConfigError(
+            f"calibration file {p}: needs sections common, members, residuals"
+        )
+    return cal
+
+
+def load(spec: str | None, base_year: int) -> dict:
+    """Calibration for a config: bundled default (None), 'asof' (estimated now from
+    data up to the base year, history means) or a file path."""
+    if spec == "asof":
+        return calibrate(
+            asof=min(base_year, 2024),
+            means="history" if base_year < 2025 else "outlook",
+        )
+    return _load(str(Path(spec) if spec else DEFAULT_FILE))
