@@ -149,6 +149,91 @@ def compare(paths, cells, members) -> None:
 
 
 @cli.command()
+@click.option(
+    "--asof",
+    type=int,
+    default=2024,
+    show_default=True,
+    help="Last year of data used (earlier years: what was known then).",
+)
+@click.option("--first-year", type=int, default=2000, show_default=True)
+@click.option(
+    "--exclude",
+    default="2020,2021",
+    show_default=True,
+    help="Comma-separated crisis years left out of the estimates ('' = none).",
+)
+@click.option(
+    "--means",
+    type=click.Choice(["outlook", "history"]),
+    default=None,
+    help="Member means from the IMF outlook (default from 2024) or history.",
+)
+@click.option(
+    "--out",
+    default="calibration.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Calibration file to write.",
+)
+def calibrate(asof, first_year, exclude, means, out) -> None:
+    """Estimate the macro block from the bundled history and write a calibration."""
+    from . import calibrate as cal
+    from .errors import ConfigError
+
+    try:
+        years = tuple(int(y) for y in exclude.split(",") if y.strip())
+    except ValueError:
+        raise ConfigError(
+            f"--exclude {exclude!r}: expected years like 2009,2020"
+        ) from None
+    means = means or ("outlook" if asof >= 2024 else "history")
+    result = cal.calibrate(asof=asof, first_year=first_year, exclude=years, means=means)
+    path = cal.write(result, out)
+    c = result["common"]
+    click.echo(
+        f"growth common corr {c['growth_common_corr']}, inflation common corr "
+        f"{c['inflation_common_corr']}, growth-inflation corr "
+        f"{c['growth_inflation_corr']}, Student-t df {c['shock_df']}"
+    )
+    click.echo(str(path))
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option(
+    "--paths", type=int, help="Number of Monte Carlo paths (overrides config)."
+)
+@click.option("--seed", type=int, help="Root seed (overrides config).")
+@click.option(
+    "--out",
+    default="runs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory in which the run directory is created.",
+)
+@_set_option
+def backtest(config, paths, seed, out, overrides) -> None:
+    """Run CONFIG from a past base year and score it against realised NATO shares."""
+    from .backtest import backtest as run_backtest
+    from .backtest import summary
+    from .io import write_run
+
+    cfg = load_config(config, _overrides(overrides, paths, seed))
+    if _show_progress():
+        with click.progressbar(
+            length=cfg.paths, label=f"{cfg.name}: paths", file=sys.stderr
+        ) as bar:
+            ds = run_backtest(cfg, progress=bar.update)
+    else:
+        ds = run_backtest(cfg)
+    run_dir = write_run(ds, out)
+    click.echo(summary(ds))
+    click.echo(f"\nresults: {run_dir / 'results.nc'}")
+    click.echo(str(run_dir))
+
+
+@cli.command()
 def members() -> None:
     """Print the bundled member table with base-year shares and target paths."""
     from .data import load_members

@@ -607,6 +607,10 @@ def _cross_check(cfg: Config) -> None:
     from .data import check_member_codes, load_members
 
     table = load_members(cfg.data.members_file)  # also checks a user-supplied file
+    if cfg.calibration not in (None, "asof"):
+        from . import calibrate
+
+        calibrate.load(cfg.calibration, cfg.base_year)
     if cfg.members != "all":
         check_member_codes(cfg.members, table)
     if cfg.policy.own_paths:

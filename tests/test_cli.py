@@ -100,3 +100,16 @@ def test_compare_two_runs(tiny_yaml, tmp_path):
     assert lines[-1].startswith("E[members meeting]")
     bad = _sim("compare", dirs[0], "--cell", "core_9@2028")
     assert bad.returncode == 2 and "--cell 'core_9@2028'" in bad.stderr
+
+
+def test_calibrate_command_writes_a_usable_file(tmp_path, tiny_yaml):
+    out = tmp_path / "cal.yaml"
+    r = CliRunner().invoke(cli, ["calibrate", "--asof", "2019", "--exclude", "2009",
+                                 "--out", str(out)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "growth common corr" in r.output and out.exists()
+    v = CliRunner().invoke(cli, ["validate", str(tiny_yaml), "--set",
+                                 f"calibration={out}"])  # fmt: skip
+    assert v.exit_code == 0
+    bad = _sim("calibrate", "--exclude", "x", "--out", tmp_path / "c.yaml")
+    assert bad.returncode == 2 and "--exclude" in bad.stderr

@@ -75,6 +75,7 @@ def test_config_is_frozen():
                                            r"2025 figures"),
         ("bad_measure.yaml", r"'targets\[0\].measure': got 'gross', allowed: 'core', 'total'"),
         ("not_a_mapping.yaml", r"top level must be a mapping"),
+        ("missing_calibration.yaml", r"calibration file not found: .*no_such_calibration"),
     ],
 )  # fmt: skip
 def test_bad_config_fixture_gives_clear_error(fixture, message):

@@ -80,3 +80,26 @@ def test_streams_differ_by_every_key():
     for other in (stream(2, 0, 0), stream(1, 1, 0), stream(1, 0, 1)):
         assert not np.array_equal(base, other.random(4))
     np.testing.assert_array_equal(base, stream(1, 0, 0).random(4))
+
+
+def test_bootstrap_draws_whole_historical_years_jointly():
+    from sim.shocks import bootstrap_years
+
+    cfg = make_config(macro={"shock_model": "bootstrap", "bootstrap_block": 2})
+    mi = build_inputs(cfg)
+    sh = draw(cfg, mi, 0, 300)
+    zg = mi.z_growth
+    # every path-year's growth shocks equal one historical year's residuals for all
+    # members with data
+    ok = np.isfinite(zg).all(axis=1)
+    j = [mi.iso3.index("DEU"), mi.iso3.index("POL")]
+    for p in range(0, 300, 37):
+        for t in range(len(mi.years)):
+            rows = np.flatnonzero(ok & (zg[:, j[0]] == sh.u_g[j[0], p, t]))
+            assert rows.size >= 1
+            assert zg[rows[0], j[1]] == sh.u_g[j[1], p, t]
+    idx = bootstrap_years(stream(1, 0, 0), zg, (50, 6), 3)
+    usable = np.flatnonzero(np.isfinite(zg).mean(axis=1) >= 0.5)
+    assert np.isin(idx, usable).all()
+    pos = np.searchsorted(usable, idx)
+    assert (np.diff(pos[:, :3], axis=1) == 1).all()  # one block = consecutive years

@@ -1,0 +1,111 @@
+"""Calibration: estimators recover known parameters; the bundled file is reproducible."""
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import calibrate as cal
+from sim.errors import ConfigError
+from sim.rng import stream
+
+K = 4.5
+
+
+def _synthetic(n_years, n_members, phi, sigma, rho, c, seed=3):
+    """Panels [year, member] of AR(1) growth and inflation with a common factor."""
+    rng = stream(seed, 0, 0)
+    f_g = rng.standard_normal(n_years)
+    f_p = rng.standard_normal(n_years)
+    e_g = rng.standard_normal((n_years, n_members))
+    e_p = rng.standard_normal((n_years, n_members))
+    u_g = np.sqrt(rho) * f_g[:, None] + np.sqrt(1 - rho) * e_g
+    own = np.sqrt(rho) * f_p[:, None] + np.sqrt(1 - rho) * e_p
+    u_p = c * u_g + np.sqrt(1 - c**2) * own
+    g = np.zeros((n_years, n_members))
+    p = np.zeros((n_years, n_members))
+    for t in range(1, n_years):
+        g[t] = 2.0 + phi * (g[t - 1] - 2.0) + sigma * u_g[t]
+        p[t] = 2.0 + phi * (p[t - 1] - 2.0) + sigma * u_p[t]
+    return g[50:], p[50:]  # drop the burn-in
+
+
+def test_macro_estimator_recovers_known_parameters():
+    phi, sigma, rho, c = 0.4, 2.0, 0.6, 0.3
+    T, M = 400, 12
+    g, p = _synthetic(T + 50, M, phi, sigma, rho, c)
+    est = cal.estimate_macro(g, p, np.ones(T, bool))
+    n = T - 1
+    se_phi = np.sqrt((1 - phi**2) / n)
+    se_sd = sigma / np.sqrt(2 * n)
+    # member estimates: each within K s.e.; their mean within K s.e. / sqrt(M)... the
+    # members share a common factor, so only the per-member bound is claimed
+    assert np.all(np.abs(est["g_ar"] - phi) < K * se_phi)
+    assert np.all(np.abs(est["g_sd"] - sigma) < K * se_sd)
+    assert np.all(np.abs(est["pi_ar"] - phi) < K * se_phi)
+    se_corr = (1 - rho**2) / np.sqrt(n)
+    assert abs(est["growth_common_corr"] - rho) < K * se_corr
+    assert (
+        abs(est["inflation_common_corr"] - (c**2 * rho + (1 - c**2) * rho))
+        < K * se_corr
+    )
+    assert abs(est["growth_inflation_corr"] - c) < K * (1 - c**2) / np.sqrt(n)
+    assert np.nanstd(est["z_growth"]) == pytest.approx(1.0, abs=K / np.sqrt(2 * n * M))
+
+
+def test_student_t_df_recovered_from_kurtosis():
+    nu, n = 10.0, 400_000
+    z = stream(4, 0, 0).standard_t(nu, n)
+    # s.e. of the sample kurtosis sqrt((m8 - m4^2)/n) for standardised t, then delta
+    # method through nu = 4 + 6 / excess
+    m4 = 3 * (nu - 2) / (nu - 4)
+    m8 = 105 * (nu - 2) ** 3 / ((nu - 4) * (nu - 6) * (nu - 8))
+    se_excess = np.sqrt((m8 - m4**2) / n)
+    excess = m4 - 3
+    se_nu = 6 / excess**2 * se_excess
+    assert abs(cal.t_df_from_kurtosis(z) - nu) < K * se_nu
+    gauss = stream(4, 0, 1).standard_normal(n)
+    assert cal.t_df_from_kurtosis(gauss) > 30
+
+
+def test_share_estimator():
+    rng = stream(6, 0, 0)
+    T, M, phi = 300, 10, 0.9
+    x = np.zeros((T, M))
+    for t in range(1, T):
+        x[t] = 2 + phi * (x[t - 1] - 2) + 0.1 * rng.standard_normal(M)
+    est = cal.estimate_share(x, np.arange(T), np.ones(T, bool))
+    n = (T - 1) * M
+    assert abs(est["persistence"] - phi) < K * np.sqrt((1 - phi**2) / n) + 1e-4
+    sd_change = 0.1 * np.sqrt(2 / (1 + phi))  # s.d. of x_t - x_{t-1} for an AR(1)
+    assert abs(est["change_sd_pp"] - sd_change) < K * sd_change / np.sqrt(2 * n) + 1e-4
+
+
+def test_ar1_needs_enough_years():
+    x = np.arange(6.0)
+    with pytest.raises(ValueError, match="usable year pairs"):
+        cal.ar1_residuals(x, np.ones(6, bool))
+
+
+def test_bundled_calibration_is_reproducible():
+    fresh = cal.calibrate()
+    bundled = yaml.safe_load(cal.DEFAULT_FILE.read_text())
+    assert yaml.safe_load(yaml.safe_dump(fresh)) == bundled
+
+
+def test_asof_calibration_uses_only_earlier_data():
+    c14 = cal.calibrate(asof=2014, means="history")
+    assert c14["residuals"]["years"][-1] == 2014
+    assert "nato_jun2024" not in c14["share"]  # NATO series starts in 2014
+    with pytest.raises(ConfigError, match="outlook"):
+        cal.calibrate(asof=2014, means="outlook")
+    with pytest.raises(ConfigError, match="calibration years"):
+        cal.calibrate(asof=2030)
+
+
+def test_bad_calibration_file(tmp_path):
+    p = tmp_path / "cal.yaml"
+    p.write_text("common: {}\n")
+    with pytest.raises(ConfigError, match="needs sections"):
+        cal.load(str(p), 2025)
+    with pytest.raises(ConfigError, match="not found"):
+        cal.load(str(tmp_path / "none.yaml"), 2025)
