@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import xarray as xr
 
 from . import constants as C
-from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config, to_yaml
+from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .engine import Reductions
 from .params import ModelInputs
-from .provenance import git_commit, versions
+from .provenance import run_attrs
 
 
 def _attrs(name: str) -> dict:
@@ -115,36 +113,24 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
     ds["level"].attrs.update(long_name="target level", units="percent")
     ds["p_meet_se"].attrs["comment"] = "binomial standard error sqrt(p(1-p)/n_paths)"
     excluded = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if not k]
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ver = versions()
     ds.attrs = {
         "Conventions": "CF-1.10",
         "title": f"NATO defence-spending Monte Carlo: {cfg.name}",
-        "experiment": cfg.name,
         "institution": "sim (NATO defence-spending scenario simulator)",
         "source": (
-            f"sim {ver['sim']} Monte Carlo model; member data: NATO defence expenditure "
-            "estimates (June-2024 edition; 2025 as quoted by the press), IMF WEO Oct-2025, "
+            "sim Monte Carlo model; member data: NATO defence expenditure estimates "
+            "(June-2024 edition; 2025 as quoted by the press), IMF WEO Oct-2025, "
             "national announcements; see sim/data/sources/SOURCES.md"
         ),
-        "history": f"{now} created by sim run (seed {cfg.seed}, {n} paths)",
         "references": "sim/data/sources/SOURCES.md; sim/data/members_columns.csv",
         "comment": (
             "Shares are percent of nominal GDP; meeting a level means share >= level - "
-            f"{cfg.meet_tolerance} pp. Alliance shares are GDP-weighted over counted "
-            "members at base-year US$ exchange rates. Members without armed forces "
-            f"({', '.join(excluded) or 'none'}) are excluded from core targets, counts "
-            "and alliance aggregates; their values are NaN."
+            f"{cfg.meet_tolerance} pp. Alliance shares are weighted by real GDP over "
+            "counted members at base-year prices and US$ exchange rates. Members "
+            f"without armed forces ({', '.join(excluded) or 'none'}) are excluded from "
+            "core targets, counts and alliance aggregates; their values are NaN."
         ),
         "excluded_members": ", ".join(excluded),
-        "seed": np.int64(cfg.seed),
-        "n_paths": np.int64(n),
-        "chunk_size": np.int64(cfg.chunk_size),
-        "base_year": np.int32(cfg.base_year),
-        "target_years": np.asarray(cfg.target_years, dtype=np.int32),
-        "config": to_yaml(cfg),
-        "sim_version": ver["sim"],
-        "git_commit": git_commit(),
-        "software_versions": ", ".join(f"{k} {v}" for k, v in ver.items()),
+        **run_attrs(cfg, n, "run", mi.calibration),
     }
     return ds

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import xarray as xr
 
 from . import calibrate as calibration
 from . import engine, scores
 from .build_members import read_source
-from .config import Config, to_yaml
+from .config import Config
 from .errors import ConfigError
-from .provenance import git_commit, versions
+from .provenance import run_attrs
 
 FORECASTERS = ("model", "persistence", "climatology")
 CLIMATOLOGY_YEARS = 10
@@ -123,12 +121,9 @@ def backtest(cfg: Config, progress=None) -> xr.Dataset:
     ds["bin"].attrs.update(
         long_name="lower edge of the forecast-probability bin", units="1"
     )
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ds.attrs = {
         "Conventions": "CF-1.10",
         "title": f"NATO defence-spending backtest: {cfg.name}",
-        "experiment": cfg.name,
-        "history": f"{now} created by sim backtest (seed {cfg.seed}, {n} paths)",
         "source": "sim model vs NATO Defence Expenditure (June-2024 edition) realised shares",
         "comment": (
             f"Target {tgt.name}: core share >= {tgt.level} - {cfg.meet_tolerance}. "
@@ -138,15 +133,7 @@ def backtest(cfg: Config, progress=None) -> xr.Dataset:
             "data (SIPRI's definition differs from NATO's; not spliced), smoothed "
             "(k+0.5)/(n+1). Realised 2023-2024 values are NATO estimates."
         ),
-        "seed": np.int64(cfg.seed),
-        "n_paths": np.int64(n),
-        "chunk_size": np.int64(cfg.chunk_size),
-        "base_year": np.int32(cfg.base_year),
-        "target_years": np.asarray(cfg.target_years, dtype=np.int32),
-        "config": to_yaml(cfg),
-        "calibration": str(mi.calibration),
-        "sim_version": versions()["sim"],
-        "git_commit": git_commit(),
+        **run_attrs(cfg, n, "backtest", mi.calibration),
     }
     return ds
 

@@ -33,6 +33,40 @@ _set_option = click.option(
 )
 
 
+def _run_options(f):
+    """CONFIG, --paths, --seed, --out and --set, shared by run and backtest."""
+    for decorator in reversed((
+        click.argument("config", type=click.Path(dir_okay=False)),
+        click.option("--paths", type=int, help="Number of Monte Carlo paths (overrides config)."),
+        click.option("--seed", type=int, help="Root seed (overrides config)."),
+        click.option("--out", default="runs", show_default=True,
+                     type=click.Path(file_okay=False),
+                     help="Directory in which the run directory is created."),
+        _set_option,
+    )):  # fmt: skip
+        f = decorator(f)
+    return f
+
+
+def _execute(config, paths, seed, out, overrides, compute, describe) -> None:
+    """Load the config, compute with a progress bar on a terminal, write the run
+    directory, print ``describe(ds)`` and the run directory last."""
+    from .io import write_run
+
+    cfg = load_config(config, _overrides(overrides, paths, seed))
+    if _show_progress():
+        with click.progressbar(
+            length=cfg.paths, label=f"{cfg.name}: paths", file=sys.stderr
+        ) as bar:
+            ds = compute(cfg, progress=bar.update)
+    else:
+        ds = compute(cfg)
+    run_dir = write_run(ds, out)
+    click.echo(describe(ds))
+    click.echo(f"\nresults: {run_dir / 'results.nc'}")
+    click.echo(str(run_dir))
+
+
 def _overrides(overrides, paths=None, seed=None) -> list[str]:
     out = list(overrides)
     if paths is not None:
@@ -43,37 +77,13 @@ def _overrides(overrides, paths=None, seed=None) -> list[str]:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option(
-    "--paths", type=int, help="Number of Monte Carlo paths (overrides config)."
-)
-@click.option("--seed", type=int, help="Root seed (overrides config).")
-@click.option(
-    "--out",
-    default="runs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory in which the run directory is created.",
-)
-@_set_option
+@_run_options
 def run(config, paths, seed, out, overrides) -> None:
     """Run CONFIG and write <out>/<name>-<UTC time>-s<seed>/results.nc."""
     from .engine import run as run_config
-    from .io import write_run
     from .show import report
 
-    cfg = load_config(config, _overrides(overrides, paths, seed))
-    if _show_progress():
-        with click.progressbar(
-            length=cfg.paths, label=f"{cfg.name}: paths", file=sys.stderr
-        ) as bar:
-            ds = run_config(cfg, progress=bar.update)
-    else:
-        ds = run_config(cfg)
-    run_dir = write_run(ds, out)
-    click.echo(report(ds))
-    click.echo(f"\nresults: {run_dir / 'results.nc'}")
-    click.echo(str(run_dir))
+    _execute(config, paths, seed, out, overrides, run_config, report)
 
 
 @cli.command()
@@ -200,37 +210,13 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option(
-    "--paths", type=int, help="Number of Monte Carlo paths (overrides config)."
-)
-@click.option("--seed", type=int, help="Root seed (overrides config).")
-@click.option(
-    "--out",
-    default="runs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory in which the run directory is created.",
-)
-@_set_option
+@_run_options
 def backtest(config, paths, seed, out, overrides) -> None:
     """Run CONFIG from a past base year and score it against realised NATO shares."""
     from .backtest import backtest as run_backtest
     from .backtest import summary
-    from .io import write_run
 
-    cfg = load_config(config, _overrides(overrides, paths, seed))
-    if _show_progress():
-        with click.progressbar(
-            length=cfg.paths, label=f"{cfg.name}: paths", file=sys.stderr
-        ) as bar:
-            ds = run_backtest(cfg, progress=bar.update)
-    else:
-        ds = run_backtest(cfg)
-    run_dir = write_run(ds, out)
-    click.echo(summary(ds))
-    click.echo(f"\nresults: {run_dir / 'results.nc'}")
-    click.echo(str(run_dir))
+    _execute(config, paths, seed, out, overrides, run_backtest, summary)
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import subprocess
 from importlib import metadata
@@ -41,3 +42,27 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[pkg] = "unknown"
     return out
+
+
+def run_attrs(cfg, n_paths: int, command: str, calibration: dict | None = None) -> dict:
+    """Global attributes every results file carries: what ran, with what, when."""
+    import numpy as np
+
+    from .config import to_yaml
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ver = versions()
+    return {
+        "experiment": cfg.name,
+        "history": f"{now} created by sim {command} (seed {cfg.seed}, {n_paths} paths)",
+        "seed": np.int64(cfg.seed),
+        "n_paths": np.int64(n_paths),
+        "chunk_size": np.int64(cfg.chunk_size),
+        "base_year": np.int32(cfg.base_year),
+        "target_years": np.asarray(cfg.target_years, dtype=np.int32),
+        "config": to_yaml(cfg),
+        "calibration": str(calibration or {}),
+        "sim_version": ver["sim"],
+        "git_commit": git_commit(),
+        "software_versions": ", ".join(f"{k} {v}" for k, v in ver.items()),
+    }
