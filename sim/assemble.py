@@ -7,9 +7,9 @@ import xarray as xr
 
 from . import constants as C
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
-from .engine import Reductions
 from .params import ModelInputs
 from .provenance import run_attrs
+from .reduce import Partial, hist_quantiles, out_of_range
 
 
 def _attrs(name: str) -> dict:
@@ -17,7 +17,7 @@ def _attrs(name: str) -> dict:
     return {"long_name": long_name, "units": units}
 
 
-def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
+def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
     """Build the results Dataset (see README, "Output contract")."""
     n = red.n_paths
     q = np.asarray(cfg.quantiles)
@@ -30,14 +30,11 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
         )
 
     def member_quantiles(name):
-        arr = np.concatenate(red.kept[name], axis=1)  # [member, path, year]
-        out = np.quantile(arr, q, axis=1)  # [quantile, member, year]
-        out = np.moveaxis(out, 0, -1)
+        out = hist_quantiles(red.hists[name], name, q)  # [member, year, quantile]
         return np.where(mi.counted[:, None, None], out, np.nan)
 
     def alliance_quantiles(name):
-        arr = np.concatenate(red.kept[name], axis=0)  # [path, year]
-        return np.moveaxis(np.quantile(arr, q, axis=0), 0, -1)
+        return hist_quantiles(red.hists[name], name, q)
 
     p_meet, p_se = prob(red.meet)
     p_by, p_by_se = prob(red.meet_by)
@@ -54,11 +51,11 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
         "resilience_share": (dims_myq, member_quantiles("res")),
         "core_share_mean": (
             (C.MEMBER, C.YEAR),
-            np.where(cmask, red.core_sum / n, np.nan),
+            np.where(cmask, red.core_sum / C.FIXED_SHARE / n, np.nan),
         ),
         "total_share_mean": (
             (C.MEMBER, C.YEAR),
-            np.where(cmask, red.total_sum / n, np.nan),
+            np.where(cmask, red.total_sum / C.FIXED_SHARE / n, np.nan),
         ),
         "alliance_core_share": (
             (C.YEAR, C.QUANTILE),
@@ -79,13 +76,28 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
         "gdp_base": ((C.MEMBER,), mi.gdp0),
         "counted": ((C.MEMBER,), mi.counted.astype(np.int8)),
         "p_on_path": ((C.MEMBER, C.YEAR), np.where(cmask, red.on_path / n, np.nan)),
-        "shortfall_usd": (dims_tmy, np.where(mask, red.shortfall / n, np.nan)),
-        "alliance_shortfall_usd": ((C.TARGET, C.YEAR), red.shortfall.sum(1) / n),
+        "shortfall_usd": (
+            dims_tmy,
+            np.where(mask, red.shortfall / C.FIXED_MONEY / n, np.nan),
+        ),
+        "alliance_shortfall_usd": (
+            (C.TARGET, C.YEAR),
+            red.shortfall.sum(1) / C.FIXED_MONEY / n,
+        ),
         "debt_share": (dims_myq, member_quantiles("debt")),
         "p_regime": ((C.REGIME, C.YEAR), red.regime / n),
         "p_us_stance": ((C.STANCE, C.YEAR), red.stance / n),
         "p_review": ((C.REVIEW,), red.review / n),
     }
+    if red.samples:
+        dims = (C.MEMBER, "sample", C.YEAR)
+        cmask3 = mi.counted[:, None, None]
+        data["sample_core_share"] = (
+            dims,
+            np.where(cmask3, red.samples["core"], np.nan),
+        )
+        total = red.samples["core"] + red.samples["res"]
+        data["sample_total_share"] = (dims, np.where(cmask3, total, np.nan))
     ds = xr.Dataset(
         {k: xr.Variable(dims, v, attrs=_attrs(k)) for k, (dims, v) in data.items()},
         coords={
@@ -131,6 +143,11 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Reductions) -> xr.Dataset:
             "core targets, counts and alliance aggregates; their values are NaN."
         ),
         "excluded_members": ", ".join(excluded),
+        "quantile_method": (
+            "read from fixed-width histograms (shares: 0.005 pp bins, debt: 0.1 pp), "
+            "piecewise-linear within a bin; values at the top of a histogram's range: "
+            + ", ".join(f"{k} {v}" for k, v in out_of_range(red).items())
+        ),
         **run_attrs(cfg, n, "run", mi.calibration),
     }
     return ds

@@ -11,6 +11,7 @@ from .build_members import read_source
 from .config import Config
 from .errors import ConfigError
 from .provenance import run_attrs
+from .reduce import hist_crps
 
 FORECASTERS = ("model", "persistence", "climatology")
 CLIMATOLOGY_YEARS = 10
@@ -74,13 +75,12 @@ def backtest(cfg: Config, progress=None) -> xr.Dataset:
     )  # Jeffreys-type smoothing: never exactly 0 or 1
     p["climatology"] = np.repeat(clim[:, None], len(years), axis=1)
 
-    final = np.concatenate([k[:, :, -1] for k in red.kept["core"]], axis=1)[sel]
     crps = {f: np.full(len(codes), np.nan) for f in FORECASTERS}
     for i in range(len(codes)):
         y = obs[i, -1]
         if not np.isfinite(y):
             continue
-        crps["model"][i] = scores.crps_sample(final[i], y)
+        crps["model"][i] = hist_crps(red.hists["core"][sel[i], -1], "core", y)
         crps["persistence"][i] = scores.crps_normal(
             s0[i], sigma * np.sqrt(horizons[-1]), y
         )

@@ -402,7 +402,15 @@ class Config:
     description: str = _f("", "free text")
     seed: int = _f(12345, "root seed of all random streams", 0, 2**63 - 1)
     paths: int = _f(20000, "number of Monte Carlo paths", 1, 10**9)
-    chunk_size: int = _f(10000, "paths per random-number chunk", 1, 10**7)
+    chunk_size: int = _f(
+        50000, "paths per chunk: sets the random streams and the peak memory", 1, 10**7
+    )
+    sample_paths: int = _f(
+        0,
+        "per-path trajectories stored for this many paths (spaghetti plots)",
+        0,
+        10000,
+    )
     calibration: str | None = _f(
         None,
         "macro calibration: null = bundled sim/data/calibration.yaml (make calibrate); "

@@ -83,6 +83,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "p_regime": ("probability of each threat regime", "1"),
     "p_us_stance": ("probability of each US stance", "1"),
     "p_review": ("probability of each outcome of the 2029 review", "1"),
+    "sample_core_share": ("core share on the first sample paths", "percent"),
+    "sample_total_share": ("total share on the first sample paths", "percent"),
 }
 
 # Coordinate metadata
@@ -96,3 +98,19 @@ COORDS: dict[str, tuple[str, str]] = {
     STANCE: ("US stance toward the alliance", ""),
     REVIEW: ("outcome of the review of the target path", ""),
 }
+
+# Fixed-width histograms from which quantiles are read: name -> (lowest edge, bin width,
+# number of bins). Values outside land in the end bins (counted in `out_of_range`).
+# Share bins of 0.005 pp keep every reported quantile within 0.005 pp of the exact one.
+HISTOGRAMS: dict[str, tuple[float, float, int]] = {
+    "core": (0.0, 0.005, 4000),  # 0-20 pp
+    "total": (0.0, 0.005, 5000),  # 0-25 pp
+    "res": (0.0, 0.005, 400),  # 0-2 pp
+    "debt": (0.0, 0.1, 5000),  # 0-500 % of GDP
+    "alliance_core": (0.0, 0.005, 4000),
+    "alliance_total": (0.0, 0.005, 5000),
+}
+FIXED_SHARE = 1e9
+"""Per-path shares are summed as integers in units of 1e-9 pp (exact, order-free)."""
+FIXED_MONEY = 1e6
+"""Per-path money is summed as integers in units of 1e-6 billion US$ (1,000 US$)."""

@@ -1,32 +1,42 @@
-"""Run a config: chunks of paths -> shocks -> kernel -> reductions -> labelled Dataset."""
+"""Run a config: chunks of paths -> shocks -> kernel -> mergeable reductions -> Dataset."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 import xarray as xr
 
 from . import kernel, reference
 from .config import Config
+from .constants import FIXED_MONEY, FIXED_SHARE
 from .params import ModelInputs, build_inputs
+from .reduce import Partial, add_states, hist_specs, reduce_numpy
 from .rng import chunks
-from .shocks import Shocks, draw
+from .shocks import Common, Shocks, draw, draw_common, member_generators, member_offset
+
+ENGINES = ("numba", "numpy")
+
+
+def _member_args(cfg: Config, mi: ModelInputs, j: slice) -> tuple:
+    """Kernel arguments before the shocks, for the members in slice ``j``."""
+    w, p, r, f = cfg.will, cfg.policy, cfg.resilience, cfg.fiscal
+    scale = 1.0 / cfg.execution.mean if p.budget_for_underspend else 1.0
+    return (
+        mi.g0[j], mi.pi0[j], mi.mu_g[j], mi.mu_pi[j], mi.phi_g[j], mi.phi_pi[j],
+        mi.sig_g[j], mi.sig_pi[j], mi.gdp0[j], mi.base_share[j], mi.path[j],
+        mi.dmax[j], mi.wbar[j], w.reversion, w.vol, w.speed, scale, r.cap, r.speed,
+        mi.debt0[j], mi.deficit[j], mi.drag_mask[j], f.drag_per_10pp, f.threshold,
+        f.debt_financed, f.interest_shift_pp / 100.0, mi.dip[j], mi.pool[j], mi.g_shock,
+    )  # fmt: skip
 
 
 def kernel_args(cfg: Config, mi: ModelInputs, sh: Shocks) -> tuple:
     """Positional arguments shared by the numba kernel and the numpy reference."""
-    w, p, r, f = cfg.will, cfg.policy, cfg.resilience, cfg.fiscal
-    scale = 1.0 / cfg.execution.mean if p.budget_for_underspend else 1.0
-    return (
-        mi.g0, mi.pi0, mi.mu_g, mi.mu_pi, mi.phi_g, mi.phi_pi, mi.sig_g, mi.sig_pi,
-        mi.gdp0, mi.base_share, mi.path, mi.dmax, mi.wbar,
-        w.reversion, w.vol, w.speed, scale,
-        r.cap, r.speed,
-        mi.debt0, mi.deficit, mi.drag_mask, f.drag_per_10pp, f.threshold,
-        f.debt_financed, f.interest_shift_pp / 100.0,
-        mi.dip, mi.pool, mi.g_shock,
+    return _member_args(cfg, mi, slice(None)) + (
         sh.u_g, sh.u_pi, sh.u_w, sh.eta, sh.zeta, sh.w0, sh.r0,
         sh.w_offset, sh.w_jump, sh.review, sh.reclass_start, sh.noise,
     )  # fmt: skip
@@ -42,96 +52,136 @@ def project_chunk(cfg: Config, mi: ModelInputs, sh: Shocks, engine: str = "numba
     return out
 
 
-@dataclass
-class Reductions:
-    """Mergeable per-chunk reductions plus the per-path values kept for quantiles."""
-
-    meet: np.ndarray  # [target, member, year] counts
-    meet_by: np.ndarray  # [target, member, year] counts
-    n_meeting: np.ndarray  # [target, year, count] counts
-    alliance_meet: np.ndarray  # [target, year] counts
-    core_sum: np.ndarray  # [member, year]
-    total_sum: np.ndarray  # [member, year]
-    on_path: np.ndarray  # [member, year] counts on the credible incremental path
-    shortfall: np.ndarray  # [target, member, year] sum of shortfalls, bn US$
-    regime: np.ndarray  # [state, year] counts
-    stance: np.ndarray  # [state, year] counts
-    review: np.ndarray  # [outcome] counts
-    n_paths: int = 0
-    kept: dict[str, list[np.ndarray]] = field(default_factory=dict)
+def n_threads() -> int:
+    """Worker threads: numba's thread count (NUMBA_NUM_THREADS), at most the CPUs."""
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
 
 
-def _reduce(cfg: Config, mi: ModelInputs, sh: Shocks, out, red: Reductions) -> None:
-    core, res, gdp, debt = out
-    total = core + res
-    c = mi.counted
-    w = gdp[c]  # real-GDP weights of counted members [member, path, year]
-    alliance = {
-        "core": (core[c] * w).sum(0) / w.sum(0),
-        "total": (total[c] * w).sum(0) / w.sum(0),
-    }
-    for k, tgt in enumerate(cfg.targets):
-        measure = core if tgt.measure == "core" else total
-        hit = measure[c] >= tgt.level - cfg.meet_tolerance  # [member, path, year]
-        red.meet[k, c] += hit.sum(1)
-        red.meet_by[k, c] += np.logical_or.accumulate(hit, axis=2).sum(1)
-        counts = hit.sum(0)  # [path, year]
-        for t in range(counts.shape[1]):
-            red.n_meeting[k, t] += np.bincount(counts[:, t], minlength=c.sum() + 1)
-        red.alliance_meet[k] += (
-            alliance[tgt.measure] >= tgt.level - cfg.meet_tolerance
-        ).sum(0)
-        gap = np.maximum(tgt.level - measure[c], 0.0) / 100.0 * gdp[c]
-        red.shortfall[k, c] += gap.sum(1)
-    above = core[c] >= mi.line[c][:, None, :] - cfg.meet_tolerance
-    red.on_path[c] += np.logical_and.accumulate(above, axis=2).sum(1)
-    for i in range(red.regime.shape[0]):
-        red.regime[i] += (sh.regime == i).sum(0)
-        red.stance[i] += (sh.stance == i).sum(0)
-    red.review += np.bincount(sh.review, minlength=3)
-    red.core_sum += core.sum(1)
-    red.total_sum += total.sum(1)
-    red.n_paths += core.shape[1]
-    for name, arr in (
-        ("core", core), ("total", total), ("res", res), ("debt", debt),
-        ("alliance_core", alliance["core"]), ("alliance_total", alliance["total"]),
-    ):  # fmt: skip
-        red.kept.setdefault(name, []).append(arr)
+class _Worker:
+    """Buffers of one thread; ``run`` draws, projects and reduces one member."""
+
+    def __init__(self, n: int, n_years: int, n_targets: int):
+        s = (n, n_years)
+        self.buf = {k: np.empty((1, *s)) for k in
+                    ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise",
+                     "core", "res", "gdp", "debt")}  # fmt: skip
+        self.w0, self.r0 = np.empty((1, n)), np.empty((1, n))
+        self.reclass_start = np.empty((1, n), dtype=np.int64)
+        self.count = np.zeros((n_targets, n, n_years), np.int64)
+        self.acc = {k: np.zeros(s, np.int64) for k in ("d_core", "d_total", "y_sum")}
+
+    def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int):
+        b, e = self.buf, cfg.execution
+        jp, el, rc, res = cfg.jumps, cfg.elections, cfg.reclass, cfg.resilience
+        kernel.draw_member(
+            *member_generators(cfg.seed, chunk, mi.stream_ids[j]),
+            cm.df or 0.0, cm.a_g, cm.a_pi, cm.a_w, cm.c, e.mean, e.sd,
+            cfg.reporting.noise_sd, mi.wbar[j], cfg.will.initial_sd,
+            res.prior_mean, res.prior_sd, res.noise_sd,
+            jp.enabled, jp.rate_member, jp.mean, jp.sd,
+            el.enabled, mi.election[j], el.p_change, el.p_up, el.jump,
+            rc.enabled, cm.reclass_rate, cfg.reporting.enabled,
+            cm.f_g, cm.f_pi, cm.f_w, member_offset(cfg, mi, cm, j), cm.jump, cm.boot,
+            mi.z_growth[:, j], mi.z_inflation[:, j],
+            b["u_g"][0], b["u_pi"][0], b["u_w"][0], b["eta"][0], b["zeta"][0],
+            b["w_offset"][0], b["w_jump"][0], b["noise"][0], self.w0[0], self.r0[0],
+            self.reclass_start[0],
+        )  # fmt: skip
+        kernel.project(
+            *_member_args(cfg, mi, slice(j, j + 1)),
+            b["u_g"], b["u_pi"], b["u_w"], b["eta"], b["zeta"], self.w0, self.r0,
+            b["w_offset"], b["w_jump"], cm.review, self.reclass_start, b["noise"],
+            b["core"], b["res"], b["gdp"], b["debt"],
+        )  # fmt: skip
+        if samples:
+            for name in ("core", "res"):
+                part.samples[name][j] = b[name][0, :samples]
+        if not mi.counted[j]:
+            return
+        levels = np.array([t.level for t in cfg.targets])
+        is_total = np.array([t.measure == "total" for t in cfg.targets])
+        h = part.hists
+        kernel.reduce_member(
+            b["core"][0], b["res"][0], b["gdp"][0], b["debt"][0],
+            levels, is_total, cfg.meet_tolerance, mi.line[j], FIXED_SHARE, FIXED_MONEY,
+            hist_specs(),
+            part.meet[:, j], part.meet_by[:, j], part.on_path[j], part.core_sum[j],
+            part.total_sum[j], part.shortfall[:, j],
+            h["core"][j], h["total"][j], h["res"][j], h["debt"][j],
+            self.count, self.acc["d_core"], self.acc["d_total"], self.acc["y_sum"],
+        )  # fmt: skip
+
+
+def simulate_chunk(
+    cfg: Config, mi: ModelInputs, chunk: int, n: int, engine: str = "numba",
+    threads: int | None = None, samples: int = 0,
+) -> Partial:  # fmt: skip
+    """Reductions of one chunk of ``n`` paths; identical for any thread count."""
+    n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
+    part = Partial.empty(n_t, n_m, n_y, int(mi.counted.sum()))
+    samples = min(samples, n)
+    if engine == "numpy":
+        sh = draw(cfg, mi, chunk, n)
+        core, res, gdp, debt = project_chunk(cfg, mi, sh, "numpy")
+        part = reduce_numpy(
+            cfg, mi, sh.regime, sh.stance, sh.review, core, res, gdp, debt
+        )
+        if samples:
+            part.samples = {"core": core[:, :samples], "res": res[:, :samples]}
+        return part
+    if engine != "numba":
+        raise ValueError(f"engine must be one of {ENGINES}")
+    cm = draw_common(cfg, mi, chunk, n)
+    part.n_paths = n
+    if samples:
+        part.samples = {k: np.empty((n_m, samples, n_y)) for k in ("core", "res")}
+    threads = threads or n_threads()
+    workers = [_Worker(n, n_y, n_t) for _ in range(min(threads, n_m))]
+
+    def task(w: int) -> None:  # static assignment: member j to worker j % workers
+        for j in range(w, n_m, len(workers)):
+            workers[w].run(cfg, mi, cm, chunk, j, part, samples)
+
+    if len(workers) == 1:
+        task(0)
+    else:
+        with ThreadPoolExecutor(len(workers)) as ex:
+            list(ex.map(task, range(len(workers))))
+    count = sum(w.count for w in workers)  # integer sums: order does not matter
+    acc = {k: sum(w.acc[k] for w in workers) for k in workers[0].acc}
+    kernel.reduce_alliance(
+        count, acc["d_core"], acc["d_total"], acc["y_sum"],
+        np.array([t.level for t in cfg.targets]),
+        np.array([t.measure == "total" for t in cfg.targets]),
+        cfg.meet_tolerance, hist_specs(("alliance_core", "alliance_total")),
+        part.n_meeting, part.alliance_meet,
+        part.hists["alliance_core"], part.hists["alliance_total"],
+    )  # fmt: skip
+    add_states(part, cm.regime, cm.stance, cm.review)
+    return part
 
 
 def simulate(
     cfg: Config,
     engine: str = "numba",
     progress: Callable[[int], None] | None = None,
-) -> tuple[ModelInputs, Reductions]:
-    """Run all chunks; ``progress(n_paths_done_in_chunk)`` is called after each."""
+    threads: int | None = None,
+) -> tuple[ModelInputs, Partial]:
+    """Run all chunks and merge them; ``progress(n_paths_in_chunk)`` after each."""
     mi = build_inputs(cfg)
-    n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
-    n_c = int(mi.counted.sum())
-    red = Reductions(
-        meet=np.zeros((n_t, n_m, n_y), np.int64),
-        meet_by=np.zeros((n_t, n_m, n_y), np.int64),
-        n_meeting=np.zeros((n_t, n_y, n_c + 1), np.int64),
-        alliance_meet=np.zeros((n_t, n_y), np.int64),
-        core_sum=np.zeros((n_m, n_y)),
-        total_sum=np.zeros((n_m, n_y)),
-        on_path=np.zeros((n_m, n_y), np.int64),
-        shortfall=np.zeros((n_t, n_m, n_y)),
-        regime=np.zeros((3, n_y), np.int64),
-        stance=np.zeros((3, n_y), np.int64),
-        review=np.zeros(3, np.int64),
-    )
+    total = None
     for chunk, n in chunks(cfg.paths, cfg.chunk_size):
-        sh = draw(cfg, mi, chunk, n)
-        _reduce(cfg, mi, sh, project_chunk(cfg, mi, sh, engine), red)
+        left = max(cfg.sample_paths - chunk * cfg.chunk_size, 0)
+        part = simulate_chunk(cfg, mi, chunk, n, engine, threads, samples=left)
+        total = part if total is None else total + part
         if progress is not None:
             progress(n)
-    return mi, red
+    return mi, total
 
 
 def run(cfg: Config, engine: str = "numba", progress=None) -> xr.Dataset:
     """Simulate ``cfg`` and return the results Dataset (the same one written to disk)."""
     from .assemble import to_dataset
 
-    mi, red = simulate(cfg, engine=engine, progress=progress)
-    return to_dataset(cfg, mi, red)
+    mi, part = simulate(cfg, engine=engine, progress=progress)
+    return to_dataset(cfg, mi, part)

@@ -13,7 +13,7 @@ RATE_FLOOR = -0.5
 Student-t draws turning nominal GDP negative, far outside any observed year."""
 
 
-@numba.njit(parallel=True, cache=_CACHE)
+@numba.njit(nogil=True, cache=_CACHE)
 def project(
     g0, pi0, mu_g, mu_pi, phi_g, phi_pi, sig_g, sig_pi,  # [member] macro
     gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,  # plan
@@ -36,7 +36,7 @@ def project(
     """
     n_members, n_paths, n_years = u_g.shape
     for m in range(n_members):
-        for p in numba.prange(n_paths):
+        for p in range(n_paths):
             g_prev = g0[m]
             pi_prev = pi0[m]
             y = gdp0[m]
@@ -81,3 +81,180 @@ def project(
                 debt[m, p, t] = b
                 g_prev = g
                 pi_prev = pi
+
+
+@numba.njit(nogil=True, cache=_CACHE)
+def draw_member(
+    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot,  # numpy Generators
+    df, a_g, a_pi, a_w, c, exec_mean, exec_sd, noise_sd, wbar, initial_sd,
+    prior_mean, prior_sd, res_noise_sd,
+    jumps_on, rate_member, jump_mean, jump_sd,
+    elect_on, election, p_change, p_up, jump_size,
+    reclass_on, reclass_rate, report_on,
+    f_g, f_pi, f_w, common_offset, common_jump, boot, z_hist_g, z_hist_pi,
+    u_g, u_pi, u_w, eta, zeta, w_offset, w_jump, noise, w0, r0, reclass_start,
+):  # fmt: skip
+    """One member's shocks for one chunk, drawn in exactly the order of
+    :func:`sim.shocks.draw_member` (numpy), so both give identical numbers.
+
+    Outputs are [path, year] (``w0``, ``r0``, ``reclass_start``: [path]).
+    ``common_offset`` already holds the member's threat and US-stance will shift;
+    ``boot`` [path, year] indexes rows of the residual panels (-1: no bootstrap).
+    """
+    n, n_years = u_g.shape
+    sq_g = np.sqrt(1.0 - a_g * a_g)
+    sq_pi = np.sqrt(1.0 - a_pi * a_pi)
+    sq_w = np.sqrt(1.0 - a_w * a_w)
+    sq_c = np.sqrt(1.0 - c * c)
+    t_scale = np.sqrt((df - 2.0) / df) if df > 0 else 1.0
+    for p in range(n):  # z_g: fills u_g with the idiosyncratic part first
+        for t in range(n_years):
+            z = (
+                g_macro.standard_t(df) * t_scale
+                if df > 0
+                else g_macro.standard_normal()
+            )
+            u_g[p, t] = a_g * f_g[p, t] + sq_g * z
+    for p in range(n):
+        for t in range(n_years):
+            z = (
+                g_macro.standard_t(df) * t_scale
+                if df > 0
+                else g_macro.standard_normal()
+            )
+            own = a_pi * f_pi[p, t] + sq_pi * z
+            u_pi[p, t] = c * u_g[p, t] + sq_c * own
+    for p in range(n):
+        for t in range(n_years):
+            u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
+    if exec_sd > 0:
+        k = exec_mean * (1.0 - exec_mean) / exec_sd**2 - 1.0
+        for p in range(n):
+            for t in range(n_years):
+                eta[p, t] = g_macro.beta(exec_mean * k, (1.0 - exec_mean) * k)
+    else:
+        eta[:, :] = exec_mean
+    for p in range(n):
+        for t in range(n_years):
+            zeta[p, t] = res_noise_sd * g_macro.standard_normal()
+    for p in range(n):
+        w0[p] = wbar + initial_sd * g_macro.standard_normal()
+    for p in range(n):
+        r0[p] = max(prior_mean + prior_sd * g_macro.standard_normal(), 0.0)
+    if boot[0, 0] >= 0:  # whole historical years, jointly across members
+        for p in range(n):
+            for t in range(n_years):
+                v = z_hist_g[boot[p, t]]
+                u_g[p, t] = v if np.isfinite(v) else np.nan
+        for p in range(n):
+            for t in range(n_years):
+                if not np.isfinite(u_g[p, t]):
+                    u_g[p, t] = g_boot.standard_normal()
+        for p in range(n):
+            for t in range(n_years):
+                v = z_hist_pi[boot[p, t]]
+                u_pi[p, t] = v if np.isfinite(v) else g_boot.standard_normal()
+
+    for p in range(n):
+        for t in range(n_years):
+            w_offset[p, t] = common_offset[p, t]
+    counts = np.empty((n, n_years))
+    for p in range(n):
+        for t in range(n_years):
+            counts[p, t] = g_jumps.poisson(rate_member)
+    for p in range(n):
+        for t in range(n_years):
+            z = g_jumps.standard_normal()
+            own = counts[p, t] * jump_mean + jump_sd * np.sqrt(counts[p, t]) * z
+            w_jump[p, t] = common_jump[p, t] + own if jumps_on else 0.0
+    for p in range(n):
+        for t in range(n_years):
+            counts[p, t] = g_elect.random()  # u_change
+    for p in range(n):
+        for t in range(n_years):
+            u_sign = g_elect.random()
+            if elect_on and election[t] and counts[p, t] < p_change:
+                w_jump[p, t] += jump_size if u_sign < p_up else -jump_size
+    for p in range(n):
+        reclass_start[p] = n_years
+        for t in range(n_years):
+            u = g_reclass.random()
+            if reclass_on and reclass_start[p] == n_years and u < reclass_rate[p, t]:
+                reclass_start[p] = t
+    for p in range(n):
+        for t in range(n_years):
+            z = g_report.standard_normal()
+            noise[p, t] = noise_sd * z if report_on else 0.0
+
+
+@numba.njit(nogil=True, cache=_CACHE)
+def _bin(x, lo, width, n_bins):
+    b = int(np.floor((x - lo) / width)) if np.isfinite(x) else n_bins - 1
+    return min(max(b, 0), n_bins - 1)
+
+
+@numba.njit(nogil=True, cache=_CACHE)
+def reduce_member(
+    core, res, gdp, debt,  # [path, year] one member's outputs
+    levels, is_total, tol, line, fx_share, fx_money, specs,
+    meet, meet_by, on_path, core_sum, total_sum, shortfall,  # member slices
+    h_core, h_total, h_res, h_debt,  # member slices [year, bin]
+    count, d_core, d_total, y_sum,  # thread accumulators [.., path, year]
+):  # fmt: skip
+    """Add one counted member's paths to the mergeable integer reductions.
+
+    ``specs`` rows are (lo, width, n_bins) of the core, total, res and debt
+    histograms; ``levels``/``is_total`` describe the targets.
+    """
+    n, n_years = core.shape
+    n_targets = levels.shape[0]
+    for p in range(n):
+        met_before = np.zeros(n_targets, dtype=np.bool_)
+        still_on = True
+        for t in range(n_years):
+            c = core[p, t]
+            tot = c + res[p, t]
+            for k in range(n_targets):
+                x = tot if is_total[k] else c
+                if x >= levels[k] - tol:
+                    meet[k, t] += 1
+                    count[k, p, t] += 1
+                    met_before[k] = True
+                else:
+                    shortfall[k, t] += np.int64(
+                        np.rint((levels[k] - x) / 100.0 * gdp[p, t] * fx_money)
+                    )
+                if met_before[k]:
+                    meet_by[k, t] += 1
+            still_on = still_on and c >= line[t] - tol
+            if still_on:
+                on_path[t] += 1
+            core_sum[t] += np.int64(np.rint(c * fx_share))
+            total_sum[t] += np.int64(np.rint(tot * fx_share))
+            h_core[t, _bin(c, specs[0, 0], specs[0, 1], h_core.shape[1])] += 1
+            h_total[t, _bin(tot, specs[1, 0], specs[1, 1], h_total.shape[1])] += 1
+            h_res[t, _bin(res[p, t], specs[2, 0], specs[2, 1], h_res.shape[1])] += 1
+            h_debt[t, _bin(debt[p, t], specs[3, 0], specs[3, 1], h_debt.shape[1])] += 1
+            d_core[p, t] += np.int64(np.rint(c / 100.0 * gdp[p, t] * fx_money))
+            d_total[p, t] += np.int64(np.rint(tot / 100.0 * gdp[p, t] * fx_money))
+            y_sum[p, t] += np.int64(np.rint(gdp[p, t] * fx_money))
+
+
+@numba.njit(nogil=True, cache=_CACHE)
+def reduce_alliance(
+    count, d_core, d_total, y_sum, levels, is_total, tol, specs,
+    n_meeting, alliance_meet, h_core, h_total,
+):  # fmt: skip
+    """Alliance reductions from the summed per-path accumulators of all members."""
+    n_targets, n, n_years = count.shape
+    for p in range(n):
+        for t in range(n_years):
+            core = 100.0 * d_core[p, t] / y_sum[p, t]
+            tot = 100.0 * d_total[p, t] / y_sum[p, t]
+            h_core[t, _bin(core, specs[0, 0], specs[0, 1], h_core.shape[1])] += 1
+            h_total[t, _bin(tot, specs[1, 0], specs[1, 1], h_total.shape[1])] += 1
+            for k in range(n_targets):
+                n_meeting[k, t, count[k, p, t]] += 1
+                x = tot if is_total[k] else core
+                if x >= levels[k] - tol:
+                    alliance_meet[k, t] += 1

@@ -75,17 +75,34 @@ def _pins(pinned, states, years) -> dict[int, int]:
     return {y.index(year): states.index(s) for year, s in (pinned or {}).items()}
 
 
-def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
-    """All random inputs of chunk ``chunk`` (``n`` paths) for the selected members.
+@dataclass(frozen=True)
+class Common:
+    """Alliance-wide draws of one chunk, [path, year] unless stated."""
 
-    Common factors and states come from the common stream, each member's draws from
-    its own; every mechanism has its own sub-stream (see :mod:`sim.rng`), so a
-    member's or a mechanism's draws do not depend on what else is selected or on.
-    """
+    f_g: np.ndarray
+    f_pi: np.ndarray
+    f_w: np.ndarray
+    regime: np.ndarray
+    stance: np.ndarray
+    review: np.ndarray  # [path]
+    jump: np.ndarray  # common compound-Poisson will jumps (zero when switched off)
+    threat_shift: np.ndarray  # will shift per unit exposure
+    allies_shift: np.ndarray
+    us_shift: np.ndarray
+    reclass_rate: np.ndarray
+    boot: np.ndarray  # rows of the residual panels; -1 everywhere without bootstrap
+    df: float | None
+    a_g: float
+    a_pi: float
+    a_w: float
+    c: float
+
+
+def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
+    """The common stream's draws and the common political states of one chunk."""
     m = cfg.macro
     df = None if m.shock_model == "normal" else mi.common["shock_df"]
-    n_years = len(mi.years)
-    shape = (n, n_years)
+    shape = (n, len(mi.years))
     seed = cfg.seed
     common = stream(seed, chunk, COMMON_STREAM)
     f_g = standard_draws(common, df, shape)
@@ -111,100 +128,118 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     else:
         review = np.zeros(n, dtype=np.int64)
     rng = stream(seed, chunk, COMMON_STREAM, "jumps")
-    common_jump = politics.compound_poisson(
+    jump = politics.compound_poisson(
         rng.poisson(jp.rate_common, shape), rng.standard_normal(shape), jp.mean, jp.sd
     )
-
     level = np.array(dataclasses.astuple(th.level))
-    threat_shift = th.effect * (level[regime] - level[THREAT_STATES.index(th.start)])
     start = US_STANCES.index(us.start)
     allies = np.array(dataclasses.astuple(us.effect_allies))
     own_us = np.array(dataclasses.astuple(us.effect_us))
-    allies_shift = allies[stance] - allies[start]
-    us_shift = own_us[stance] - own_us[start]
     rc = cfg.reclass
-    reclass_rate = np.minimum(
-        rc.rate
-        * np.where(stance == US_STANCES.index("pressure"), rc.pressure_multiplier, 1.0),
-        1.0,
-    )
-
-    a_g, a_pi, a_w = (
-        np.sqrt(mi.common["growth_common_corr"]),
-        np.sqrt(mi.common["inflation_common_corr"]),
-        np.sqrt(cfg.will.common_corr),
-    )
-    c = mi.common["growth_inflation_corr"]
-    boot = None
+    pressure = stance == US_STANCES.index("pressure")
+    boot = np.full(shape, -1, dtype=np.int64)
     if m.shock_model == "bootstrap":
         boot = bootstrap_years(
             stream(seed, chunk, COMMON_STREAM, "bootstrap"), mi.z_growth, shape,
             m.bootstrap_block,
         )  # fmt: skip
-    k = len(mi.stream_ids)
-    names = ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise")
-    out = {name: np.empty((k, n, n_years)) for name in names}
-    w0 = np.empty((k, n))
-    r0 = np.empty((k, n))
-    reclass_start = np.empty((k, n), dtype=np.int64)
-    res = cfg.resilience
-    el = cfg.elections
-    for j, sid in enumerate(mi.stream_ids):
-        sid = int(sid) + 1
-        rng = stream(seed, chunk, sid)
-        z_g = standard_draws(rng, df, shape)
-        z_pi = standard_draws(rng, df, shape)
-        z_w = rng.standard_normal(shape)
-        u_g = a_g * f_g + np.sqrt(1 - a_g**2) * z_g
-        own_pi = a_pi * f_pi + np.sqrt(1 - a_pi**2) * z_pi
-        out["u_g"][j] = u_g
-        out["u_pi"][j] = c * u_g + np.sqrt(1 - c**2) * own_pi
-        if boot is not None:  # whole historical years, jointly across members
-            fill = stream(seed, chunk, sid, "bootstrap")
-            for name, hist in (("u_g", mi.z_growth), ("u_pi", mi.z_inflation)):
-                picked = hist[boot, j]
-                gap = ~np.isfinite(picked)
-                picked[gap] = fill.standard_normal(gap.sum())
-                out[name][j] = picked
-        out["u_w"][j] = a_w * f_w + np.sqrt(1 - a_w**2) * z_w
-        out["eta"][j] = beta_mean_sd(rng, cfg.execution.mean, cfg.execution.sd, shape)
-        out["zeta"][j] = res.noise_sd * rng.standard_normal(shape)
-        w0[j] = mi.wbar[j] + cfg.will.initial_sd * rng.standard_normal(n)
-        r0[j] = np.maximum(res.prior_mean + res.prior_sd * rng.standard_normal(n), 0.0)
-
-        offset = np.zeros(shape)
-        if th.enabled:
-            offset += mi.exposure[j] * threat_shift
-        if us.enabled:
-            offset += us_shift if mi.is_us[j] else allies_shift
-        out["w_offset"][j] = offset
-
-        jump = np.zeros(shape)
-        rng = stream(seed, chunk, sid, "jumps")
-        own_jump = politics.compound_poisson(
-            rng.poisson(jp.rate_member, shape),
-            rng.standard_normal(shape),
-            jp.mean,
-            jp.sd,
-        )
-        if jp.enabled:
-            jump += common_jump + own_jump
-        rng = stream(seed, chunk, sid, "elections")
-        u_change, u_sign = rng.random(shape), rng.random(shape)
-        if el.enabled:
-            jump += politics.election_jumps(
-                mi.election[j], u_change, u_sign, el.p_change, el.p_up, el.jump
-            )
-        out["w_jump"][j] = jump
-
-        u = stream(seed, chunk, sid, "reclass").random(shape)
-        reclass_start[j] = (
-            politics.first_success(u, reclass_rate) if rc.enabled else n_years
-        )
-        z = stream(seed, chunk, sid, "reporting").standard_normal(shape)
-        rp = cfg.reporting
-        out["noise"][j] = rp.noise_sd * z if rp.enabled else 0.0
-    return Shocks(
-        w0=w0, r0=r0, regime=regime, stance=stance, review=review,
-        reclass_start=reclass_start, **out,
+    return Common(
+        f_g=f_g, f_pi=f_pi, f_w=f_w, regime=regime, stance=stance, review=review,
+        jump=jump,
+        threat_shift=th.effect * (level[regime] - level[THREAT_STATES.index(th.start)]),
+        allies_shift=allies[stance] - allies[start],
+        us_shift=own_us[stance] - own_us[start],
+        reclass_rate=np.minimum(rc.rate * np.where(pressure, rc.pressure_multiplier, 1.0), 1.0),
+        boot=boot, df=df,
+        a_g=float(np.sqrt(mi.common["growth_common_corr"])),
+        a_pi=float(np.sqrt(mi.common["inflation_common_corr"])),
+        a_w=float(np.sqrt(cfg.will.common_corr)),
+        c=float(mi.common["growth_inflation_corr"]),
     )  # fmt: skip
+
+
+def member_offset(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> np.ndarray:
+    """Persistent will shift [path, year] of member j from threat and US stance."""
+    offset = np.zeros(cm.f_g.shape)
+    if cfg.threat.enabled:
+        offset += mi.exposure[j] * cm.threat_shift
+    if cfg.us_stance.enabled:
+        offset += cm.us_shift if mi.is_us[j] else cm.allies_shift
+    return offset
+
+
+def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
+    """Generators of member ``stream_id`` (row + 1) in the order draw_member uses them."""
+    sid = int(stream_id) + 1
+    return tuple(
+        stream(seed, chunk, sid, mech)
+        for mech in ("macro", "jumps", "elections", "reclass", "reporting", "bootstrap")
+    )
+
+
+def draw_member(cfg: Config, mi: ModelInputs, cm: Common, chunk: int, j: int) -> dict:
+    """Member j's shocks for one chunk with numpy (the reference for the kernel's
+    :func:`sim.kernel.draw_member`, which draws the same numbers in the same order)."""
+    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot = member_generators(
+        cfg.seed, chunk, mi.stream_ids[j]
+    )
+    shape = cm.f_g.shape
+    n = shape[0]
+    res, el, jp, rc = cfg.resilience, cfg.elections, cfg.jumps, cfg.reclass
+    out = {}
+    z_g = standard_draws(g_macro, cm.df, shape)
+    z_pi = standard_draws(g_macro, cm.df, shape)
+    z_w = g_macro.standard_normal(shape)
+    u_g = cm.a_g * cm.f_g + np.sqrt(1 - cm.a_g**2) * z_g
+    own_pi = cm.a_pi * cm.f_pi + np.sqrt(1 - cm.a_pi**2) * z_pi
+    out["u_g"] = u_g
+    out["u_pi"] = cm.c * u_g + np.sqrt(1 - cm.c**2) * own_pi
+    out["u_w"] = cm.a_w * cm.f_w + np.sqrt(1 - cm.a_w**2) * z_w
+    out["eta"] = beta_mean_sd(g_macro, cfg.execution.mean, cfg.execution.sd, shape)
+    out["zeta"] = res.noise_sd * g_macro.standard_normal(shape)
+    out["w0"] = mi.wbar[j] + cfg.will.initial_sd * g_macro.standard_normal(n)
+    out["r0"] = np.maximum(
+        res.prior_mean + res.prior_sd * g_macro.standard_normal(n), 0.0
+    )
+    if cm.boot[0, 0] >= 0:  # whole historical years, jointly across members
+        for name, hist in (("u_g", mi.z_growth), ("u_pi", mi.z_inflation)):
+            picked = hist[cm.boot, j]
+            gap = ~np.isfinite(picked)
+            picked[gap] = g_boot.standard_normal(gap.sum())
+            out[name] = picked
+    out["w_offset"] = member_offset(cfg, mi, cm, j)
+    own_jump = politics.compound_poisson(
+        g_jumps.poisson(jp.rate_member, shape), g_jumps.standard_normal(shape),
+        jp.mean, jp.sd,
+    )  # fmt: skip
+    jump = cm.jump + own_jump if jp.enabled else np.zeros(shape)
+    u_change, u_sign = g_elect.random(shape), g_elect.random(shape)
+    if el.enabled:
+        jump += politics.election_jumps(
+            mi.election[j], u_change, u_sign, el.p_change, el.p_up, el.jump
+        )
+    out["w_jump"] = jump
+    u = g_reclass.random(shape)
+    out["reclass_start"] = (
+        politics.first_success(u, cm.reclass_rate)
+        if rc.enabled
+        else np.full(n, shape[1])
+    )
+    z = g_report.standard_normal(shape)
+    out["noise"] = (
+        cfg.reporting.noise_sd * z if cfg.reporting.enabled else np.zeros(shape)
+    )
+    return out
+
+
+def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
+    """All random inputs of chunk ``chunk`` (``n`` paths) for the selected members.
+
+    Common factors and states come from the common stream, each member's draws from
+    its own; every mechanism has its own sub-stream (see :mod:`sim.rng`), so a
+    member's or a mechanism's draws do not depend on what else is selected or on.
+    """
+    cm = draw_common(cfg, mi, chunk, n)
+    members = [draw_member(cfg, mi, cm, chunk, j) for j in range(len(mi.stream_ids))]
+    stacked = {k: np.stack([d[k] for d in members]) for k in members[0]}
+    return Shocks(regime=cm.regime, stance=cm.stance, review=cm.review, **stacked)

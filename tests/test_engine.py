@@ -49,14 +49,18 @@ def test_zero_volatility_gives_deterministic_paths_and_0_1_probabilities():
     p = ds["p_meet"].values[:, counted]
     assert set(np.unique(p)) <= {0.0, 1.0}
     q = ds["core_share"].values[counted]
-    np.testing.assert_allclose(q, q[..., :1].repeat(q.shape[-1], -1), rtol=1e-12)
+    # one value per member-year: every quantile within one histogram bin of it
+    np.testing.assert_allclose(q, q[..., :1].repeat(q.shape[-1], -1), atol=0.005)
     for j, iso in enumerate(mi.iso3):
         if not counted[j]:
             continue
         will = 1 / (1 + np.exp(-mi.wbar[j]))
         expected = _hand_path(mi.base_share[j], mi.path[j, 0], will, mi.dmax[j])
         np.testing.assert_allclose(
-            ds["core_share"].sel(member=iso, quantile=0.5).values, expected, rtol=1e-10
+            ds["core_share"].sel(member=iso, quantile=0.5).values, expected, atol=0.005
+        )
+        np.testing.assert_allclose(
+            ds["core_share_mean"].sel(member=iso), expected, atol=1e-9
         )
     # Poland's plan is above 3.5 throughout; Spain's (low will) is below in 2028.
     assert ds["p_meet"].sel(target="core_3.5", member="POL").min() == 1.0
