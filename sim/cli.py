@@ -220,6 +220,40 @@ def backtest(config, paths, seed, out, overrides) -> None:
 
 
 @cli.command()
+@click.option(
+    "--config",
+    default="configs/baseline.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+)
+@click.option(
+    "--ref-sizes",
+    default="20000,50000",
+    show_default=True,
+    help="Path counts run with both engines (the ratio).",
+)
+@click.option(
+    "--sizes",
+    default="100000,1000000",
+    show_default=True,
+    help="Path counts run with the numba engine (time, memory, scaling).",
+)
+def bench(config, ref_sizes, sizes) -> None:
+    """Benchmark the numba engine against the numpy reference (not a test)."""
+    from .bench import report
+
+    def ints(text, name):
+        try:
+            return tuple(int(x) for x in text.split(",") if x.strip())
+        except ValueError:
+            raise click.BadParameter(f"{text!r}: expected numbers like 20000,50000",
+                                     param_hint=name) from None  # fmt: skip
+
+    load_config(config)  # fail early, with the usual one-line error
+    report(config, ints(ref_sizes, "--ref-sizes"), ints(sizes, "--sizes"), click.echo)
+
+
+@cli.command()
 def members() -> None:
     """Print the bundled member table with base-year shares and target paths."""
     from .data import load_members
