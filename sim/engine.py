@@ -71,6 +71,8 @@ class _Worker:
         self.acc = {k: np.zeros(s, np.int64) for k in ("d_core", "d_total", "y_sum")}
 
     def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int):
+        if not mi.counted[j]:  # no armed forces: nothing is reported for it
+            return
         b, e = self.buf, cfg.execution
         jp, el, rc, res = cfg.jumps, cfg.elections, cfg.reclass, cfg.resilience
         kernel.draw_member(
@@ -96,8 +98,6 @@ class _Worker:
         if samples:
             for name in ("core", "res"):
                 part.samples[name][j] = b[name][0, :samples]
-        if not mi.counted[j]:
-            return
         levels = np.array([t.level for t in cfg.targets])
         is_total = np.array([t.measure == "total" for t in cfg.targets])
         h = part.hists
@@ -134,7 +134,9 @@ def simulate_chunk(
     cm = draw_common(cfg, mi, chunk, n)
     part.n_paths = n
     if samples:
-        part.samples = {k: np.empty((n_m, samples, n_y)) for k in ("core", "res")}
+        part.samples = {
+            k: np.full((n_m, samples, n_y), np.nan) for k in ("core", "res")
+        }
     threads = threads or n_threads()
     workers = [_Worker(n, n_y, n_t) for _ in range(min(threads, n_m))]
 

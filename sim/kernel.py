@@ -106,24 +106,21 @@ def draw_member(
     sq_pi = np.sqrt(1.0 - a_pi * a_pi)
     sq_w = np.sqrt(1.0 - a_w * a_w)
     sq_c = np.sqrt(1.0 - c * c)
-    t_scale = np.sqrt((df - 2.0) / df) if df > 0 else 1.0
-    for p in range(n):  # z_g: fills u_g with the idiosyncratic part first
+    for p in range(n):  # bivariate t: two normals, then one shared chi-square
         for t in range(n_years):
-            z = (
-                g_macro.standard_t(df) * t_scale
-                if df > 0
-                else g_macro.standard_normal()
-            )
-            u_g[p, t] = a_g * f_g[p, t] + sq_g * z
+            u_g[p, t] = g_macro.standard_normal()
     for p in range(n):
         for t in range(n_years):
-            z = (
-                g_macro.standard_t(df) * t_scale
-                if df > 0
-                else g_macro.standard_normal()
-            )
-            own = a_pi * f_pi[p, t] + sq_pi * z
-            u_pi[p, t] = c * u_g[p, t] + sq_c * own
+            u_pi[p, t] = g_macro.standard_normal()
+    for p in range(n):
+        for t in range(n_years):
+            mix = 1.0
+            if df > 0:
+                mix = np.sqrt((df - 2.0) / (2.0 * g_macro.standard_gamma(0.5 * df)))
+            ug = a_g * f_g[p, t] + sq_g * (u_g[p, t] * mix)
+            own = a_pi * f_pi[p, t] + sq_pi * (u_pi[p, t] * mix)
+            u_g[p, t] = ug
+            u_pi[p, t] = c * ug + sq_c * own
     for p in range(n):
         for t in range(n_years):
             u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
@@ -164,33 +161,42 @@ def draw_member(
             counts[p, t] = g_jumps.poisson(rate_member)
     for p in range(n):
         for t in range(n_years):
-            z = g_jumps.standard_normal()
+            z = g_jumps.standard_normal() if counts[p, t] > 0 else 0.0
             own = counts[p, t] * jump_mean + jump_sd * np.sqrt(counts[p, t]) * z
             w_jump[p, t] = common_jump[p, t] + own if jumps_on else 0.0
+    for p in range(n):  # u_change, drawn for election years only
+        for t in range(n_years):
+            counts[p, t] = g_elect.random() if election[t] else 1.0
     for p in range(n):
         for t in range(n_years):
-            counts[p, t] = g_elect.random()  # u_change
-    for p in range(n):
-        for t in range(n_years):
-            u_sign = g_elect.random()
-            if elect_on and election[t] and counts[p, t] < p_change:
-                w_jump[p, t] += jump_size if u_sign < p_up else -jump_size
-    for p in range(n):
+            if election[t]:
+                u_sign = g_elect.random()
+                if elect_on and counts[p, t] < p_change:
+                    w_jump[p, t] += jump_size if u_sign < p_up else -jump_size
+    for p in range(
+        n
+    ):  # first success via an exponential clock (politics.first_success)
+        e = g_reclass.standard_exponential()
         reclass_start[p] = n_years
-        for t in range(n_years):
-            u = g_reclass.random()
-            if reclass_on and reclass_start[p] == n_years and u < reclass_rate[p, t]:
-                reclass_start[p] = t
+        if reclass_on:
+            hazard = 0.0
+            for t in range(n_years):
+                hazard += -np.log1p(-reclass_rate[p, t])
+                if hazard >= e:
+                    reclass_start[p] = t
+                    break
     for p in range(n):
         for t in range(n_years):
             z = g_report.standard_normal()
             noise[p, t] = noise_sd * z if report_on else 0.0
 
 
-@numba.njit(nogil=True, cache=_CACHE)
-def _bin(x, lo, width, n_bins):
-    b = int(np.floor((x - lo) / width)) if np.isfinite(x) else n_bins - 1
-    return min(max(b, 0), n_bins - 1)
+@numba.njit(nogil=True, cache=_CACHE, inline="always")
+def _bin(x, lo, inv_width, n_bins):
+    if not np.isfinite(x):
+        return n_bins - 1
+    b = np.floor((x - lo) * inv_width)
+    return int(min(max(b, 0.0), n_bins - 1.0))
 
 
 @numba.njit(nogil=True, cache=_CACHE)
@@ -203,7 +209,7 @@ def reduce_member(
 ):  # fmt: skip
     """Add one counted member's paths to the mergeable integer reductions.
 
-    ``specs`` rows are (lo, width, n_bins) of the core, total, res and debt
+    ``specs`` rows are (lo, 1/width, n_bins) of the core, total, res and debt
     histograms; ``levels``/``is_total`` describe the targets.
     """
     n, n_years = core.shape

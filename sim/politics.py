@@ -47,10 +47,18 @@ def review_outcome(u: np.ndarray, p_relax: float, p_tighten: float) -> np.ndarra
     return out
 
 
-def first_success(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Index of the first year with u < rate, per path; n_years if never."""
-    hit = u < rate
-    return np.where(hit.any(axis=1), hit.argmax(axis=1), u.shape[1])
+def first_success(e: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Year index of the first success of independent yearly trials with success
+    probabilities ``rate`` [path, year], per path; n_years if none.
+
+    Uses one standard exponential ``e`` [path] per path: the first year whose
+    cumulative hazard sum(-log(1 - rate)) reaches ``e`` (same distribution as one
+    uniform per year, with one draw instead of n_years).
+    """
+    with np.errstate(divide="ignore"):
+        hazard = np.cumsum(-np.log1p(-rate), axis=1)
+    hit = hazard >= e[:, None]
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), rate.shape[1])
 
 
 def election_jumps(

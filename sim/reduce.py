@@ -17,8 +17,8 @@ ALLIANCE_HISTS = ("alliance_core", "alliance_total")
 
 
 def hist_specs(names=MEMBER_HISTS) -> np.ndarray:
-    """Rows (lo, width, n_bins) for the kernel."""
-    return np.array([HISTOGRAMS[n] for n in names], dtype=float)
+    """Rows (lo, 1/width, n_bins) for the kernel."""
+    return np.array([(lo, 1.0 / w, n) for lo, w, n in (HISTOGRAMS[k] for k in names)])
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Partial:
 
 def _bin(x: np.ndarray, name: str) -> np.ndarray:
     lo, width, n = HISTOGRAMS[name]
-    b = np.floor((x - lo) / width)
+    b = np.floor((x - lo) * (1.0 / width))
     b = np.where(np.isfinite(b), b, n - 1)
     return np.clip(b, 0, n - 1).astype(np.int64)
 

@@ -33,11 +33,18 @@ class Shocks:
     noise: np.ndarray  # reporting noise [pp]
 
 
-def standard_draws(rng: np.random.Generator, df: float | None, size) -> np.ndarray:
-    """Unit-variance draws: Student-t with ``df`` degrees of freedom, or Gaussian."""
+def bivariate_draws(rng: np.random.Generator, df: float | None, size):
+    """Two unit-variance shock arrays (growth, inflation) sharing one chi-square mixing
+    variable per element: a bivariate Student-t (domain.md 6.3), or Gaussian.
+
+    Draw order: all first normals, all second normals, then the gamma variates.
+    """
+    z1 = rng.standard_normal(size)
+    z2 = rng.standard_normal(size)
     if df is None:
-        return rng.standard_normal(size)
-    return rng.standard_t(df, size) * np.sqrt((df - 2.0) / df)
+        return z1, z2
+    mix = np.sqrt((df - 2.0) / (2.0 * rng.standard_gamma(0.5 * df, size)))
+    return z1 * mix, z2 * mix
 
 
 def beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, size) -> np.ndarray:
@@ -105,8 +112,7 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
     shape = (n, len(mi.years))
     seed = cfg.seed
     common = stream(seed, chunk, COMMON_STREAM)
-    f_g = standard_draws(common, df, shape)
-    f_pi = standard_draws(common, df, shape)
+    f_g, f_pi = bivariate_draws(common, df, shape)
     f_w = common.standard_normal(shape)
 
     th, us, rv, jp = cfg.threat, cfg.us_stance, cfg.review, cfg.jumps
@@ -187,8 +193,7 @@ def draw_member(cfg: Config, mi: ModelInputs, cm: Common, chunk: int, j: int) ->
     n = shape[0]
     res, el, jp, rc = cfg.resilience, cfg.elections, cfg.jumps, cfg.reclass
     out = {}
-    z_g = standard_draws(g_macro, cm.df, shape)
-    z_pi = standard_draws(g_macro, cm.df, shape)
+    z_g, z_pi = bivariate_draws(g_macro, cm.df, shape)
     z_w = g_macro.standard_normal(shape)
     u_g = cm.a_g * cm.f_g + np.sqrt(1 - cm.a_g**2) * z_g
     own_pi = cm.a_pi * cm.f_pi + np.sqrt(1 - cm.a_pi**2) * z_pi
@@ -208,20 +213,25 @@ def draw_member(cfg: Config, mi: ModelInputs, cm: Common, chunk: int, j: int) ->
             picked[gap] = g_boot.standard_normal(gap.sum())
             out[name] = picked
     out["w_offset"] = member_offset(cfg, mi, cm, j)
-    own_jump = politics.compound_poisson(
-        g_jumps.poisson(jp.rate_member, shape), g_jumps.standard_normal(shape),
-        jp.mean, jp.sd,
-    )  # fmt: skip
+    counts = g_jumps.poisson(jp.rate_member, shape)
+    z = np.zeros(shape)
+    z[counts > 0] = g_jumps.standard_normal(
+        int((counts > 0).sum())
+    )  # only where needed
+    own_jump = politics.compound_poisson(counts, z, jp.mean, jp.sd)
     jump = cm.jump + own_jump if jp.enabled else np.zeros(shape)
-    u_change, u_sign = g_elect.random(shape), g_elect.random(shape)
+    years = mi.election[j]
+    u_change, u_sign = np.ones(shape), np.ones(shape)  # drawn for election years only
+    u_change[:, years] = g_elect.random((n, int(years.sum())))
+    u_sign[:, years] = g_elect.random((n, int(years.sum())))
     if el.enabled:
         jump += politics.election_jumps(
-            mi.election[j], u_change, u_sign, el.p_change, el.p_up, el.jump
+            years, u_change, u_sign, el.p_change, el.p_up, el.jump
         )
     out["w_jump"] = jump
-    u = g_reclass.random(shape)
+    e = g_reclass.standard_exponential(n)
     out["reclass_start"] = (
-        politics.first_success(u, cm.reclass_rate)
+        politics.first_success(e, cm.reclass_rate)
         if rc.enabled
         else np.full(n, shape[1])
     )

@@ -5,7 +5,7 @@ import pytest
 
 from sim.params import build_inputs
 from sim.rng import chunks, stream
-from sim.shocks import beta_mean_sd, draw, standard_draws
+from sim.shocks import beta_mean_sd, bivariate_draws, draw
 
 from .conftest import make_config
 
@@ -13,13 +13,22 @@ K = 4.5  # tolerance in standard errors; fixed seeds make each check determinist
 
 
 @pytest.mark.parametrize("df", [8.0, None])
-def test_standard_draws_have_unit_variance(df):
+def test_bivariate_draws_have_unit_variance_and_t_marginals(df):
     n = 200_000
-    x = standard_draws(stream(1, 0, 0), df, n)
-    kurt = 3 + (6 / (df - 4) if df else 0)  # population kurtosis
+    x, y = bivariate_draws(stream(1, 0, 0), df, n)
+    kurt = 3 + (6 / (df - 4) if df else 0)  # population kurtosis of each marginal
     se_var = np.sqrt((kurt - 1) / n)
-    assert abs(x.var() - 1) < K * se_var
-    assert abs(x.mean()) < K / np.sqrt(n)
+    for z in (x, y):
+        assert abs(z.var() - 1) < K * se_var
+        assert abs(z.mean()) < K / np.sqrt(n)
+    assert abs(np.corrcoef(x, y)[0, 1]) < K / np.sqrt(n)
+    # one shared mixing variable makes the squares correlated: (kurt/3-1)/(kurt-1)
+    # = 0.14 for df 8 (heavy tails: checked loosely), 0 for Gaussian shocks
+    r = np.corrcoef(x**2, y**2)[0, 1]
+    if df:
+        assert 0.07 < r < 0.25
+    else:
+        assert abs(r) < K * np.sqrt(2 / n)
 
 
 def test_beta_execution_rate_mean_and_sd():
