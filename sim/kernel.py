@@ -85,7 +85,7 @@ def project(
 
 @numba.njit(nogil=True, cache=_CACHE)
 def draw_member(
-    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot,  # numpy Generators
+    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec,  # Generators
     df, a_g, a_pi, a_w, c, exec_mean, exec_sd, noise_sd, wbar, initial_sd,
     prior_mean, prior_sd, res_noise_sd,
     jumps_on, rate_member, jump_mean, jump_sd,
@@ -128,7 +128,7 @@ def draw_member(
         k = exec_mean * (1.0 - exec_mean) / exec_sd**2 - 1.0
         for p in range(n):
             for t in range(n_years):
-                eta[p, t] = g_macro.beta(exec_mean * k, (1.0 - exec_mean) * k)
+                eta[p, t] = g_exec.beta(exec_mean * k, (1.0 - exec_mean) * k)
     else:
         eta[:, :] = exec_mean
     for p in range(n):

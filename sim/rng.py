@@ -18,6 +18,7 @@ MECHANISMS = {
     "reclass": 6,
     "reporting": 7,
     "bootstrap": 8,
+    "execution": 9,
 }
 """Each mechanism draws from its own sub-stream, so switching one off or changing its
 parameters leaves every other mechanism's draws unchanged (common random numbers)."""

@@ -179,14 +179,22 @@ def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
     sid = int(stream_id) + 1
     return tuple(
         stream(seed, chunk, sid, mech)
-        for mech in ("macro", "jumps", "elections", "reclass", "reporting", "bootstrap")
+        for mech in (
+            "macro",
+            "jumps",
+            "elections",
+            "reclass",
+            "reporting",
+            "bootstrap",
+            "execution",
+        )
     )
 
 
 def draw_member(cfg: Config, mi: ModelInputs, cm: Common, chunk: int, j: int) -> dict:
     """Member j's shocks for one chunk with numpy (the reference for the kernel's
     :func:`sim.kernel.draw_member`, which draws the same numbers in the same order)."""
-    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot = member_generators(
+    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec = member_generators(
         cfg.seed, chunk, mi.stream_ids[j]
     )
     shape = cm.f_g.shape
@@ -200,7 +208,7 @@ def draw_member(cfg: Config, mi: ModelInputs, cm: Common, chunk: int, j: int) ->
     out["u_g"] = u_g
     out["u_pi"] = cm.c * u_g + np.sqrt(1 - cm.c**2) * own_pi
     out["u_w"] = cm.a_w * cm.f_w + np.sqrt(1 - cm.a_w**2) * z_w
-    out["eta"] = beta_mean_sd(g_macro, cfg.execution.mean, cfg.execution.sd, shape)
+    out["eta"] = beta_mean_sd(g_exec, cfg.execution.mean, cfg.execution.sd, shape)
     out["zeta"] = res.noise_sd * g_macro.standard_normal(shape)
     out["w0"] = mi.wbar[j] + cfg.will.initial_sd * g_macro.standard_normal(n)
     out["r0"] = np.maximum(
