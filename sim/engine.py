@@ -10,13 +10,21 @@ import numba
 import numpy as np
 import xarray as xr
 
-from . import kernel, reference
+from . import kernel, reference, sampling
 from .config import Config
 from .constants import FIXED_MONEY, FIXED_SHARE
 from .params import ModelInputs, build_inputs
 from .reduce import Partial, add_states, hist_specs, reduce_numpy
 from .rng import chunks
-from .shocks import Common, Shocks, draw, draw_common, member_generators, member_offset
+from .shocks import (
+    Common,
+    Shocks,
+    beta_table,
+    draw,
+    draw_common,
+    member_generators,
+    member_offset,
+)  # fmt: skip
 
 ENGINES = ("numba", "numpy")
 
@@ -73,12 +81,17 @@ class _Worker:
     def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int):
         if not mi.counted[j]:  # no armed forces: nothing is reported for it
             return
+        e = cfg.execution
+        self.gamma_tab = sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2)
+        self.beta_tab = beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2)
         b, e = self.buf, cfg.execution
         jp, el, rc, res = cfg.jumps, cfg.elections, cfg.reclass, cfg.resilience
         kernel.draw_member(
             *member_generators(cfg.seed, chunk, mi.stream_ids[j]),
             cm.df or 0.0, cm.a_g, cm.a_pi, cm.a_w, cm.c, e.mean, e.sd,
             cfg.reporting.noise_sd, mi.wbar[j], cfg.will.initial_sd,
+            self.gamma_tab, self.beta_tab, sampling.Z_LO, sampling.INV_STEP,
+            sampling.STEPS,
             res.prior_mean, res.prior_sd, res.noise_sd,
             jp.enabled, jp.rate_member, jp.mean, jp.sd,
             el.enabled, mi.election[j], el.p_change, el.p_up, el.jump,

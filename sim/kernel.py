@@ -83,10 +83,20 @@ def project(
                 pi_prev = pi
 
 
+@numba.njit(nogil=True, cache=_CACHE, inline="always")
+def from_normal(table, z, lo, inv_step, steps):
+    """Tabulated F^-1(Phi(z)) (see :mod:`sim.sampling`; numpy twin: ``transform``)."""
+    x = min(max((z - lo) * inv_step, 0.0), float(steps))
+    i = min(int(x), steps - 1)
+    frac = x - i
+    return table[i] + frac * (table[i + 1] - table[i])
+
+
 @numba.njit(nogil=True, cache=_CACHE)
 def draw_member(
     g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec,  # Generators
     df, a_g, a_pi, a_w, c, exec_mean, exec_sd, noise_sd, wbar, initial_sd,
+    gamma_tab, beta_tab, z_lo, inv_step, steps,
     prior_mean, prior_sd, res_noise_sd,
     jumps_on, rate_member, jump_mean, jump_sd,
     elect_on, election, p_change, p_up, jump_size,
@@ -116,7 +126,9 @@ def draw_member(
         for t in range(n_years):
             mix = 1.0
             if df > 0:
-                mix = np.sqrt((df - 2.0) / (2.0 * g_macro.standard_gamma(0.5 * df)))
+                z = g_macro.standard_normal()
+                gam = from_normal(gamma_tab, z, z_lo, inv_step, steps)
+                mix = np.sqrt((df - 2.0) / (2.0 * gam))
             ug = a_g * f_g[p, t] + sq_g * (u_g[p, t] * mix)
             own = a_pi * f_pi[p, t] + sq_pi * (u_pi[p, t] * mix)
             u_g[p, t] = ug
@@ -125,10 +137,10 @@ def draw_member(
         for t in range(n_years):
             u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
     if exec_sd > 0:
-        k = exec_mean * (1.0 - exec_mean) / exec_sd**2 - 1.0
         for p in range(n):
             for t in range(n_years):
-                eta[p, t] = g_exec.beta(exec_mean * k, (1.0 - exec_mean) * k)
+                z = g_exec.standard_normal()
+                eta[p, t] = from_normal(beta_tab, z, z_lo, inv_step, steps)
     else:
         eta[:, :] = exec_mean
     for p in range(n):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import politics
+from . import politics, sampling
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .params import ModelInputs
 from .rng import COMMON_STREAM, stream
@@ -43,7 +43,8 @@ def bivariate_draws(rng: np.random.Generator, df: float | None, size):
     z2 = rng.standard_normal(size)
     if df is None:
         return z1, z2
-    mix = np.sqrt((df - 2.0) / (2.0 * rng.standard_gamma(0.5 * df, size)))
+    gam = sampling.transform(sampling.gamma_table(0.5 * df), rng.standard_normal(size))
+    mix = np.sqrt((df - 2.0) / (2.0 * gam))
     return z1 * mix, z2 * mix
 
 
@@ -51,8 +52,13 @@ def beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, size) -> np.n
     """Beta draws with the given mean and standard deviation (constant if sd == 0)."""
     if sd == 0:
         return np.full(size, mean)
+    return sampling.transform(beta_table(mean, sd), rng.standard_normal(size))
+
+
+def beta_table(mean: float, sd: float) -> np.ndarray:
+    """Sampling table of the Beta distribution with this mean and s.d."""
     k = mean * (1 - mean) / sd**2 - 1
-    return rng.beta(mean * k, (1 - mean) * k, size)
+    return sampling.beta_table(mean * k, (1 - mean) * k)
 
 
 def bootstrap_years(
