@@ -67,6 +67,16 @@ def _execute(config, paths, seed, out, overrides, compute, describe) -> None:
     click.echo(str(run_dir))
 
 
+def _int_list(text: str, name: str) -> tuple[int, ...]:
+    """'2009,2020' -> (2009, 2020); a usage error (exit 2) naming the option if not."""
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r}: expected whole numbers separated by commas", param_hint=name
+        ) from None
+
+
 def _overrides(overrides, paths=None, seed=None) -> list[str]:
     out = list(overrides)
     if paths is not None:
@@ -189,14 +199,8 @@ def compare(paths, cells, members) -> None:
 def calibrate(asof, first_year, exclude, means, out) -> None:
     """Estimate the macro block from the bundled history and write a calibration."""
     from . import calibrate as cal
-    from .errors import ConfigError
 
-    try:
-        years = tuple(int(y) for y in exclude.split(",") if y.strip())
-    except ValueError:
-        raise ConfigError(
-            f"--exclude {exclude!r}: expected years like 2009,2020"
-        ) from None
+    years = _int_list(exclude, "--exclude")
     means = means or ("outlook" if asof >= 2024 else "history")
     result = cal.calibrate(asof=asof, first_year=first_year, exclude=years, means=means)
     path = cal.write(result, out)
@@ -250,7 +254,12 @@ def bench(config, ref_sizes, sizes) -> None:
                                      param_hint=name) from None  # fmt: skip
 
     load_config(config)  # fail early, with the usual one-line error
-    report(config, ints(ref_sizes, "--ref-sizes"), ints(sizes, "--sizes"), click.echo)
+    report(
+        config,
+        _int_list(ref_sizes, "--ref-sizes"),
+        _int_list(sizes, "--sizes"),
+        click.echo,
+    )
 
 
 @cli.command()
