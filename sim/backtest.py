@@ -45,7 +45,8 @@ def backtest(cfg: Config, progress=None) -> xr.Dataset:
     tgt = cfg.targets[0]
     if tgt.measure != "core":
         raise ConfigError("backtest: the first target must measure core spending")
-    mi, red = engine.simulate(cfg, progress=progress)
+    mi, state = engine.simulate(cfg, progress=progress)
+    red = state.total()
     codes = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if k]
     sel = np.flatnonzero(mi.counted)
     years = mi.years

@@ -18,6 +18,57 @@ def _show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
+def _log_progress() -> bool:
+    """Plain progress lines when not on a terminal, except in CI or with SIM_QUIET."""
+    return (
+        not sys.stderr.isatty()
+        and not os.environ.get("CI")
+        and not os.environ.get("SIM_QUIET")
+    )
+
+
+class _Progress:
+    """Progress of a run: a bar on a terminal (paths, paths/s, ETA), a line per ~10%
+    when not on a terminal, nothing in CI; ``log`` prints status lines likewise."""
+
+    def __init__(self, total: int, label: str):
+        import time
+
+        self.total, self.label, self.done, self.t0 = total, label, 0, time.monotonic()
+        self.bar = None
+        self.next_line = 0.1
+        if _show_progress():
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                         show_pos=True, show_eta=True)  # fmt: skip
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, n: int) -> None:
+        import time
+
+        self.done += n
+        rate = self.done / max(time.monotonic() - self.t0, 1e-9)
+        if self.bar is not None:
+            self.bar.label = f"{self.label} ({rate:,.0f} paths/s)"
+            self.bar.update(n)
+        elif _log_progress() and self.done >= self.next_line * self.total:
+            self.next_line = self.done / self.total + 0.1
+            click.echo(
+                f"{self.label}: {self.done:,} paths, {rate:,.0f} paths/s", err=True
+            )
+
+    def log(self, text: str) -> None:
+        if self.bar is not None or _log_progress():
+            click.echo(f"{self.label}: {text}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sim")
 def cli() -> None:
@@ -54,13 +105,8 @@ def _execute(config, paths, seed, out, overrides, compute, describe) -> None:
     from .io import write_run
 
     cfg = load_config(config, _overrides(overrides, paths, seed))
-    if _show_progress():
-        with click.progressbar(
-            length=cfg.paths, label=f"{cfg.name}: paths", file=sys.stderr
-        ) as bar:
-            ds = compute(cfg, progress=bar.update)
-    else:
-        ds = compute(cfg)
+    with _Progress(cfg.paths, cfg.name) as prog:
+        ds = compute(cfg, progress=prog)
     run_dir = write_run(ds, out)
     click.echo(describe(ds))
     click.echo(f"\nresults: {run_dir / 'results.nc'}")
@@ -86,14 +132,108 @@ def _overrides(overrides, paths=None, seed=None) -> list[str]:
     return out
 
 
+_scheduler_option = click.option(
+    "--scheduler", metavar="local[:N]|tcp://HOST:PORT",
+    help="Run chunks on dask.distributed: a LocalCluster of N processes, or an "
+    "existing scheduler (default: DASK_SCHEDULER_ADDRESS if set, else this process).",
+)  # fmt: skip
+
+
 @cli.command()
 @_run_options
-def run(config, paths, seed, out, overrides) -> None:
+@_scheduler_option
+@click.option(
+    "--target-se",
+    type=float,
+    metavar="S",
+    help="Add chunks until every p_meet standard error is at most S.",
+)
+@click.option("--max-paths", type=int, help="Cap on paths with --target-se "
+              "(default: the config's paths).")  # fmt: skip
+def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) -> None:
     """Run CONFIG and write <out>/<name>-<UTC time>-s<seed>/results.nc."""
-    from .engine import run as run_config
+    from . import distributed
+    from .errors import ConfigError
+    from .io import write_run
+    from .runner import execute
     from .show import report
 
-    _execute(config, paths, seed, out, overrides, run_config, report)
+    cfg = load_config(config, _overrides(overrides, paths, seed))
+    if target_se is not None and not 0 < target_se < 0.5:
+        raise ConfigError(f"--target-se {target_se}: must be between 0 and 0.5")
+    if max_paths is not None and max_paths < 1:
+        raise ConfigError(f"--max-paths {max_paths}: must be at least 1")
+    client = distributed.connect(scheduler)
+    try:
+        total = (max_paths or cfg.paths) if target_se else cfg.paths
+        with _Progress(total, cfg.name) as prog:
+            cfg, ds, state = execute(cfg, client, target_se, max_paths, progress=prog,
+                                     log=prog.log)  # fmt: skip
+    finally:
+        distributed.close(client)
+    run_dir = write_run(ds, out, state)
+    click.echo(report(ds))
+    click.echo(f"\nresults: {run_dir / 'results.nc'}")
+    click.echo(str(run_dir))
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--paths", type=int, required=True, help="Paths to add.")
+@_scheduler_option
+def extend(run_dir, paths, scheduler) -> None:
+    """Add PATHS paths to RUN_DIR (continuing its random streams) and rewrite it."""
+    from . import distributed
+    from .errors import RunError
+    from .io import rewrite_run
+    from .provenance import git_commit
+    from .runner import execute, load_state, stored_config, with_paths
+    from .show import report
+
+    if paths < 1:
+        raise RunError(f"--paths {paths}: must be at least 1")
+    cfg, old = stored_config(run_dir)
+    state = load_state(run_dir, cfg)
+    if old.attrs.get("git_commit") != git_commit():
+        click.echo(
+            f"warning: {run_dir} was made by commit {old.attrs.get('git_commit')}, this "
+            f"is {git_commit()}: the extension matches a fresh run only if the model "
+            "did not change", err=True,
+        )  # fmt: skip
+    cfg = with_paths(cfg, cfg.paths + paths)
+    client = distributed.connect(scheduler)
+    try:
+        with _Progress(paths, cfg.name) as prog:
+            cfg, ds, state = execute(cfg, client, state=state, progress=prog)
+    finally:
+        distributed.close(client)
+    rewrite_run(run_dir, ds, state)
+    click.echo(report(ds))
+    click.echo(str(run_dir))
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path())
+@_scheduler_option
+def reproduce(run_dir, scheduler) -> None:
+    """Rerun RUN_DIR from its stored config, seed and chunking; exit 1 if it differs."""
+    from . import distributed
+    from .runner import differences, execute, stored_config
+
+    cfg, old = stored_config(run_dir)
+    client = distributed.connect(scheduler)
+    try:
+        with _Progress(cfg.paths, cfg.name) as prog:
+            _, ds, _ = execute(cfg, client, progress=prog)
+    finally:
+        distributed.close(client)
+    diff = differences(old, ds)
+    if diff:
+        click.echo(f"differs: {', '.join(diff)}")
+        sys.exit(1)
+    click.echo(
+        f"identical: all {len(ds.data_vars)} variables of {run_dir} are bitwise equal"
+    )
 
 
 @cli.command()

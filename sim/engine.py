@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -176,27 +177,78 @@ def simulate_chunk(
     return part
 
 
+@dataclass
+class RunState:
+    """What a run has computed: the merge of its complete chunks 0..n_full-1 and the
+    partial of a trailing incomplete chunk.  Extending a run adds chunks n_full, ...
+    (and recomputes the tail), so the result equals a fresh run of the new size."""
+
+    full: Partial | None = None
+    n_full: int = 0
+    tail: Partial | None = None
+
+    def total(self) -> Partial:
+        parts = [p for p in (self.full, self.tail) if p is not None]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p
+        return out
+
+
+def _plan(cfg: Config, state: RunState) -> tuple[list[tuple[int, int]], tuple | None]:
+    """Complete chunks still to compute for ``cfg.paths``, and the tail chunk."""
+    todo = chunks(cfg.paths, cfg.chunk_size)
+    full = [(c, n) for c, n in todo if n == cfg.chunk_size and c >= state.n_full]
+    tail = todo[-1] if todo and todo[-1][1] < cfg.chunk_size else None
+    if state.n_full > cfg.paths // cfg.chunk_size:
+        raise ValueError("the stored run has more paths than requested")
+    return full, tail
+
+
+def _samples_left(cfg: Config, chunk: int) -> int:
+    return max(cfg.sample_paths - chunk * cfg.chunk_size, 0)
+
+
 def simulate(
     cfg: Config,
     engine: str = "numba",
     progress: Callable[[int], None] | None = None,
     threads: int | None = None,
-) -> tuple[ModelInputs, Partial]:
-    """Run all chunks and merge them; ``progress(n_paths_in_chunk)`` after each."""
+    state: RunState | None = None,
+    scheduler=None,
+) -> tuple[ModelInputs, RunState]:
+    """Compute the chunks of ``cfg.paths`` not already in ``state``; return the
+    merged state.  ``scheduler``: None (this process) or a dask ``Client``.
+    ``progress(n_paths_in_chunk)`` is called after each chunk."""
     mi = build_inputs(cfg)
-    total = None
-    for chunk, n in chunks(cfg.paths, cfg.chunk_size):
-        left = max(cfg.sample_paths - chunk * cfg.chunk_size, 0)
-        part = simulate_chunk(cfg, mi, chunk, n, engine, threads, samples=left)
-        total = part if total is None else total + part
-        if progress is not None:
-            progress(n)
-    return mi, total
+    state = state or RunState()
+    full, tail = _plan(cfg, state)
+    jobs = [(c, n, _samples_left(cfg, c)) for c, n in full]
+    if tail is not None:
+        jobs.append((*tail, _samples_left(cfg, tail[0])))
+    if scheduler is None:
+        new_full, new_tail = None, None
+        for i, (c, n, k) in enumerate(jobs):
+            part = simulate_chunk(cfg, mi, c, n, engine, threads, k)
+            if i < len(full):
+                new_full = part if new_full is None else new_full + part
+            else:
+                new_tail = part
+            if progress is not None:
+                progress(n)
+    else:
+        from .distributed import run_chunks
+
+        new_full, new_tail = run_chunks(scheduler, cfg, mi, jobs, engine, progress)
+    merged = state.full
+    if new_full is not None:
+        merged = new_full if merged is None else merged + new_full
+    return mi, RunState(full=merged, n_full=state.n_full + len(full), tail=new_tail)
 
 
 def run(cfg: Config, engine: str = "numba", progress=None) -> xr.Dataset:
     """Simulate ``cfg`` and return the results Dataset (the same one written to disk)."""
     from .assemble import to_dataset
 
-    mi, part = simulate(cfg, engine=engine, progress=progress)
-    return to_dataset(cfg, mi, part)
+    mi, state = simulate(cfg, engine=engine, progress=progress)
+    return to_dataset(cfg, mi, state.total())

@@ -13,6 +13,7 @@ import xarray as xr
 
 from .constants import CONFIG_FILE, RESULT_FILE
 from .errors import RunError
+from .reduce import save_partials
 
 
 def run_dir_name(name: str, seed: int, when: dt.datetime | None = None) -> str:
@@ -22,7 +23,15 @@ def run_dir_name(name: str, seed: int, when: dt.datetime | None = None) -> str:
     return f"{safe}-{when.strftime('%Y%m%dT%H%M%SZ')}-s{seed}"
 
 
-def write_run(ds: xr.Dataset, out_root: str | Path = "runs") -> Path:
+def _write_files(ds: xr.Dataset, folder: Path, state) -> None:
+    encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
+    ds.to_netcdf(folder / RESULT_FILE, engine="netcdf4", encoding=encoding)
+    (folder / CONFIG_FILE).write_text(ds.attrs["config"], encoding="utf-8")
+    if state is not None:  # the mergeable reductions, for `sim extend`
+        save_partials(folder / "reductions.npz", full=state.full, tail=state.tail)
+
+
+def write_run(ds: xr.Dataset, out_root: str | Path = "runs", state=None) -> Path:
     """Write ``results.nc`` and ``config.yaml`` into a new run directory; return it.
 
     Files are written into a hidden temporary directory that is renamed into place
@@ -46,9 +55,7 @@ def write_run(ds: xr.Dataset, out_root: str | Path = "runs") -> Path:
             f"cannot write in output directory {out_root}: {e.strerror}"
         ) from None
     try:
-        encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
-        ds.to_netcdf(tmp / RESULT_FILE, engine="netcdf4", encoding=encoding)
-        (tmp / CONFIG_FILE).write_text(ds.attrs["config"], encoding="utf-8")
+        _write_files(ds, tmp, state)
         for i in range(1000):
             final = out_root / (base if i == 0 else f"{base}-{i}")
             if final.exists():
@@ -62,6 +69,22 @@ def write_run(ds: xr.Dataset, out_root: str | Path = "runs") -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def rewrite_run(run_dir: str | Path, ds: xr.Dataset, state) -> Path:
+    """Replace a run directory's files with new ones (``sim extend``): all are written
+    to a hidden sibling first, then each file is swapped in with an atomic rename,
+    the results file last."""
+    run_dir = Path(run_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.", suffix=".partial",
+                                dir=run_dir.parent))  # fmt: skip
+    try:
+        _write_files(ds, tmp, state)
+        for name in ("reductions.npz", CONFIG_FILE, RESULT_FILE):
+            os.replace(tmp / name, run_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return run_dir
 
 
 def results_path(path: str | Path) -> Path:

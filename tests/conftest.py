@@ -70,3 +70,9 @@ def tiny_yaml(tmp_path):
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch):
+    """No progress lines in tests (they are for people watching long runs)."""
+    monkeypatch.setenv("SIM_QUIET", "1")

@@ -35,7 +35,7 @@ def test_chunk_merge_is_exact_and_order_free(tiny_config):
     a = (parts[0] + parts[1]) + parts[2]
     b = parts[2] + (parts[1] + parts[0])
     _assert_partials_equal(a, b)
-    whole = simulate(tiny_config)[1]  # 400 paths = chunks of 150, 150, 100
+    whole = simulate(tiny_config)[1].total()  # 400 paths = chunks of 150, 150, 100
     assert whole.n_paths == 400
 
 
