@@ -113,3 +113,15 @@ def test_calibrate_command_writes_a_usable_file(tmp_path, tiny_yaml):
     assert v.exit_code == 0
     bad = _sim("calibrate", "--exclude", "x", "--out", tmp_path / "c.yaml")
     assert bad.returncode == 2 and "--exclude" in bad.stderr
+
+
+def test_progress_lines_when_piped_and_silence_in_ci(tiny_yaml, tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "SIM_QUIET")}
+    args = [sys.executable, "-m", "sim", "run", str(tiny_yaml), "--out", str(tmp_path)]
+    piped = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    assert piped.returncode == 0 and "paths/s" in piped.stderr
+    ci = subprocess.run(args, capture_output=True, text=True, env=env | {"CI": "true"},
+                        timeout=300)  # fmt: skip
+    assert ci.returncode == 0 and ci.stderr == ""
