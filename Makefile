@@ -10,7 +10,7 @@ SCENARIO_PATHS ?= 20000
 SCENARIO_SEED  ?= 20250625
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run scenarios calibrate backtest bench test test-slow lint fmt members clean
+.PHONY: help venv run report all scenarios calibrate backtest bench test test-slow lint fmt members clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,17 @@ scenarios: $(STAMP) ## Run every configs/scenarios/*.yaml (SCENARIO_PATHS, SCENA
 	  echo "$$f -> $$d"; dirs="$$dirs $$d"; \
 	done; \
 	$(BIN)/sim compare $$dirs
+
+report: $(STAMP) ## Report (HTML, figures, CSV) for the newest baseline run in runs/
+	@d=$$(ls -dt $(OUT)/baseline-* 2>/dev/null | head -n 1); \
+	if [ -z "$$d" ]; then echo "no baseline run in $(OUT)/: run 'make run' first"; exit 2; fi; \
+	$(BIN)/sim report $$d
+
+all: $(STAMP) ## Run every scenario and write a report for each
+	@set -e; for f in configs/scenarios/*.yaml; do \
+	  d=$$($(BIN)/sim run $$f --paths $(SCENARIO_PATHS) --seed $(SCENARIO_SEED) --out $(OUT) | tail -n 1); \
+	  $(BIN)/sim report $$d; \
+	done
 
 test: $(STAMP) ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -403,6 +403,18 @@ def bench(config, ref_sizes, sizes) -> None:
 
 
 @cli.command()
+@click.argument("run_dir", type=click.Path())
+@click.option(
+    "--out", type=click.Path(file_okay=False), help="Folder (default: the run's)."
+)
+def report(run_dir, out) -> None:
+    """Write report.html, figures/*.png and summary.csv for a run."""
+    from .report import write_report
+
+    click.echo(str(write_report(run_dir, out)))
+
+
+@cli.command()
 def members() -> None:
     """Print the bundled member table with base-year shares and target paths."""
     from .data import load_members
