@@ -163,6 +163,20 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
         raise ConfigError(f"--target-se {target_se}: must be between 0 and 0.5")
     if max_paths is not None and max_paths < 1:
         raise ConfigError(f"--max-paths {max_paths}: must be at least 1")
+    if cfg.sweep or cfg.grid:  # scenarios on common random numbers, one pass
+        from .runner import execute_sweep
+
+        if scheduler or target_se is not None:
+            raise ConfigError(
+                "sweeps run in one process: drop --scheduler / --target-se"
+            )
+        with _Progress(cfg.paths, cfg.name) as prog:
+            ds = execute_sweep(cfg, progress=prog)
+        run_dir = write_run(ds, out)
+        click.echo(report(ds))
+        click.echo(f"\nresults: {run_dir / 'results.nc'}")
+        click.echo(str(run_dir))
+        return
     client = distributed.connect(scheduler)
     try:
         total = (max_paths or cfg.paths) if target_se else cfg.paths
@@ -301,6 +315,11 @@ def compare(paths, cells, members) -> None:
             )
         parsed.append((t, int(y)))
     chosen = members.split(",") if members else None
+    if len(runs) == 1 and "scenario" in first.dims:  # one sweep: paired differences
+        from .show import paired_table
+
+        click.echo(paired_table(first, parsed, members=chosen))
+        return
     for ds in runs.values():
         for m in chosen or []:
             if m not in ds["member"].values:

@@ -447,6 +447,15 @@ class Config:
     review: ReviewConfig = _f(ReviewConfig(), "the 2029 review of the target path")
     reclass: ReclassConfig = _f(ReclassConfig(), "one-off reclassification into core")
     reporting: ReportingConfig = _f(ReportingConfig(), "noise in reported shares")
+    sweep: dict[str, typing.Any] | None = _f(
+        None,
+        "scenarios run in one pass on common random numbers: name -> overrides "
+        "(a mapping) or a config file (path relative to this file); output gets a "
+        "'scenario' dimension",
+    )
+    grid: dict[str, list] | None = _f(
+        None, "parameter grid run as a sweep: dotted key -> list of values"
+    )
 
     @property
     def years(self) -> range:
@@ -494,6 +503,10 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
         return tuple(
             _convert(v, args[0], f"{key}[{i}]", meta) for i, v in enumerate(value)
         )
+    if tp is typing.Any or tp is list:
+        if tp is list and not isinstance(value, list):
+            raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
+        return value
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"config key '{key}': expected a mapping, got {value!r}")
@@ -644,6 +657,8 @@ def _cross_check(cfg: Config) -> None:
                     f"config key '{name}': year {year} is outside the projection "
                     f"{cfg.base_year + 1}..{cfg.horizon}"
                 )
+    if cfg.sweep or cfg.grid:
+        scenarios(cfg)  # validates every scenario
     if cfg.review.p_relax + cfg.review.p_tighten > 1:
         raise ConfigError("config keys 'review.p_relax' + 'review.p_tighten' exceed 1")
 
@@ -722,6 +737,15 @@ def read_config_tree(path: str | Path, _depth: int = 0) -> dict:
         section["members_file"] = str(
             path.parent / section["members_file"]
         )  # file-relative
+    if isinstance(data.get("calibration"), str) and data["calibration"] != "asof":
+        data["calibration"] = str(path.parent / data["calibration"])  # file-relative
+    if isinstance(data.get("sweep"), dict):  # scenario files, relative to this file
+        for name, entry in list(data["sweep"].items()):
+            if isinstance(entry, str):
+                sub = read_config_tree(path.parent / entry, _depth + 1)
+                for k in ("sweep", "grid"):
+                    sub.pop(k, None)
+                data["sweep"][name] = sub
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -763,3 +787,51 @@ def load_config(
 def replace(cfg: Config, **changes) -> Config:
     """Copy of ``cfg`` with top-level fields changed, re-validated."""
     return from_dict(merge(to_dict(cfg), changes))
+
+
+def scenarios(cfg: Config) -> dict[str, Config]:
+    """The configs of a sweep or grid, by scenario name ({cfg.name: cfg} without one).
+
+    Every scenario must share the dimensions and random streams of the base: members,
+    years, targets, paths, chunk size and seed.
+    """
+    import itertools
+
+    base = to_dict(cfg)
+    base.pop("sweep")
+    base.pop("grid")
+    entries: dict[str, dict] = {}
+    for name, over in (cfg.sweep or {}).items():
+        if not isinstance(over, dict):
+            raise ConfigError(
+                f"config key 'sweep.{name}': expected a mapping or a file"
+            )
+        entries[str(name)] = over
+    if cfg.grid:
+        keys = list(cfg.grid)
+        for values in itertools.product(*(cfg.grid[k] for k in keys)):
+            name = ",".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+            over: dict = {}
+            for k, v in zip(keys, values, strict=True):
+                over = merge(over, parse_override(f"{k}={v}"))
+            entries[name] = over
+    if not entries:
+        return {cfg.name: cfg}
+    out = {}
+    shared = ("members", "base_year", "horizon", "targets", "paths", "chunk_size", "seed",
+              "target_years", "quantiles", "meet_tolerance")  # fmt: skip
+    for name, over in entries.items():
+        try:
+            sc = from_dict(
+                merge(base, {k: v for k, v in over.items() if k != "extends"})
+            )
+        except ConfigError as e:
+            raise ConfigError(f"sweep scenario {name!r}: {e}") from None
+        for k in shared:
+            if getattr(sc, k) != getattr(cfg, k):
+                raise ConfigError(
+                    f"sweep scenario {name!r}: '{k}' must equal the base config's "
+                    "(scenarios share dimensions and random streams)"
+                )
+        out[name] = sc
+    return out

@@ -79,7 +79,7 @@ class _Worker:
         self.count = np.zeros((n_targets, n, n_years), np.int64)
         self.acc = {k: np.zeros(s, np.int64) for k in ("d_core", "d_total", "y_sum")}
 
-    def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int):
+    def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int, hits):
         if not mi.counted[j]:  # no armed forces: nothing is reported for it
             return
         e = cfg.execution
@@ -123,14 +123,18 @@ class _Worker:
             part.total_sum[j], part.shortfall[:, j],
             h["core"][j], h["total"][j], h["res"][j], h["debt"][j],
             self.count, self.acc["d_core"], self.acc["d_total"], self.acc["y_sum"],
+            hits[:, j] if hits is not None else np.zeros((len(levels), 0, 1), np.uint8),
         )  # fmt: skip
 
 
 def simulate_chunk(
     cfg: Config, mi: ModelInputs, chunk: int, n: int, engine: str = "numba",
-    threads: int | None = None, samples: int = 0,
+    threads: int | None = None, samples: int = 0, hits: np.ndarray | None = None,
 ) -> Partial:  # fmt: skip
-    """Reductions of one chunk of ``n`` paths; identical for any thread count."""
+    """Reductions of one chunk of ``n`` paths; identical for any thread count.
+
+    ``hits`` (uint8 [target, member, path, year], zeros) receives per-path "met" flags
+    of counted members, for paired comparisons of scenarios."""
     n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
     part = Partial.empty(n_t, n_m, n_y, int(mi.counted.sum()))
     samples = min(samples, n)
@@ -156,7 +160,7 @@ def simulate_chunk(
 
     def task(w: int) -> None:  # static assignment: member j to worker j % workers
         for j in range(w, n_m, len(workers)):
-            workers[w].run(cfg, mi, cm, chunk, j, part, samples)
+            workers[w].run(cfg, mi, cm, chunk, j, part, samples, hits)
 
     if len(workers) == 1:
         task(0)

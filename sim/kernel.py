@@ -218,6 +218,7 @@ def reduce_member(
     meet, meet_by, on_path, core_sum, total_sum, shortfall,  # member slices
     h_core, h_total, h_res, h_debt,  # member slices [year, bin]
     count, d_core, d_total, y_sum,  # thread accumulators [.., path, year]
+    hits,  # [target, path, year] uint8 per-path "met" flags, or size 0 on the path axis
 ):  # fmt: skip
     """Add one counted member's paths to the mergeable integer reductions.
 
@@ -226,6 +227,7 @@ def reduce_member(
     """
     n, n_years = core.shape
     n_targets = levels.shape[0]
+    keep_hits = hits.shape[1] > 0
     for p in range(n):
         met_before = np.zeros(n_targets, dtype=np.bool_)
         still_on = True
@@ -238,6 +240,8 @@ def reduce_member(
                     meet[k, t] += 1
                     count[k, p, t] += 1
                     met_before[k] = True
+                    if keep_hits:
+                        hits[k, p, t] = 1
                 else:
                     shortfall[k, t] += np.int64(
                         np.rint((levels[k] - x) / 100.0 * gdp[p, t] * fx_money)

@@ -97,7 +97,9 @@ def _hist(x: np.ndarray, name: str) -> np.ndarray:
     return counts.reshape(*lead, n)
 
 
-def reduce_numpy(cfg, mi, regime, stance, review, core, res, gdp, debt) -> Partial:
+def reduce_numpy(
+    cfg, mi, regime, stance, review, core, res, gdp, debt, hits=None
+) -> Partial:
     """The reductions of :func:`sim.kernel.reduce_member` / ``reduce_alliance`` written
     with numpy over whole [member, path, year] arrays (the reference)."""
     c = mi.counted
@@ -110,6 +112,8 @@ def reduce_numpy(cfg, mi, regime, stance, review, core, res, gdp, debt) -> Parti
     for k, tgt in enumerate(cfg.targets):
         x = (total if tgt.measure == "total" else core)[c]
         hit = x >= tgt.level - tol
+        if hits is not None:
+            hits[k, c] = hit
         part.meet[k, c] = hit.sum(1)
         part.meet_by[k, c] = np.logical_or.accumulate(hit, axis=2).sum(1)
         gap = np.where(hit, 0, np.rint((tgt.level - x) / 100.0 * gdp[c] * FIXED_MONEY))

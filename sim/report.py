@@ -154,6 +154,37 @@ def figures(ds: xr.Dataset, folder: Path) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def _sweep_section(ds: xr.Dataset, folder: Path) -> str:
+    """Scenario comparison: paired differences vs the first scenario, with 2 s.e. bars."""
+    from .runner import paired_difference
+    from .show import paired_table
+
+    plt = _plt()
+    names = [str(s) for s in ds["scenario"].values]
+    t = str(ds["target"].values[0])
+    y = _years(ds)[0]
+    first = ds.isel(scenario=0)
+    members = first["member"].values[first["counted"].values.astype(bool)]
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(members) + 1.5))
+    width = 0.8 / max(len(names) - 1, 1)
+    for i, s in enumerate(names[1:]):
+        d, pse, _ = (v.sel(target=t, year=y, member=members) for v in
+                     paired_difference(ds, s, names[0]))  # fmt: skip
+        ax.barh(np.arange(len(members)) + i * width, d, height=width, xerr=2 * pse,
+                label=f"{s} minus {names[0]}")  # fmt: skip
+    ax.set_yticks(np.arange(len(members)), members, fontsize=7)
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set_xlabel(f"difference in P({t} in {y}) (bars: 2 paired s.e.)")
+    ax.legend(fontsize=7)
+    b64 = _png(fig, folder / "scenario_comparison.png")
+    plt.close(fig)
+    return (
+        '<h2 id="scenarios">Scenario comparison (common random numbers)</h2>'
+        + _img([("scenario_comparison.png", b64)])
+        + f"<pre>{html.escape(paired_table(ds))}</pre>"
+    )
+
+
 def _img(section: list[tuple[str, str]]) -> str:
     return "\n".join(
         f'<figure><img alt="{html.escape(n)}" src="data:image/png;base64,{b}">'
@@ -166,7 +197,9 @@ def write_report(run: str | Path, out: str | Path | None = None) -> Path:
     """report.html, figures/*.png and summary.csv next to the results (or in ``out``)."""
     from .io import open_results, results_path
 
-    ds = open_results(run)
+    full = open_results(run)
+    sweep = "scenario" in full.dims
+    ds = full.isel(scenario=0) if sweep else full  # standard figures: first scenario
     folder = Path(out) if out else results_path(run).parent
     folder.mkdir(parents=True, exist_ok=True)
     figs = figures(ds, folder / "figures")
@@ -191,6 +224,7 @@ with Monte Carlo standard errors; shares in percent of GDP.</p>
 <h2 id="ranking">Ranking</h2>{table.to_html(index=False, float_format=lambda x: f"{x:.3f}")}
 <h2 id="alliance">Alliance</h2>{_img(figs["alliance"])}
 <h2 id="fans">Fan charts per member</h2>{_img(figs["fans"])}
+{_sweep_section(full, folder / "figures") if sweep else ""}
 <h2 id="provenance">Provenance</h2><table>{prov}</table>
 <h3>Resolved configuration</h3><pre>{html.escape(str(a.get("config", "")))}</pre>
 <p>Data sources: sim/data/sources/SOURCES.md (NATO defence expenditure tables and press-quoted

@@ -78,7 +78,47 @@ def header(ds: xr.Dataset) -> str:
     )
 
 
+def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str:
+    """Per member: each scenario's P(target met) minus the first scenario's, with the
+    paired s.e. (common random numbers) and, in brackets, the unpaired one."""
+    from .runner import paired_difference
+
+    years = [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
+    targets = [str(t) for t in ds["target"].values]
+    cells = cells or [(targets[0], years[0]), (targets[-1], years[-1])]
+    names = [str(s) for s in ds["scenario"].values]
+    ref = names[0]
+    first = ds.isel(scenario=0)
+    counted = first["gdp_base"].where(first["counted"] == 1, drop=True)
+    if members is None:
+        members = list(counted.sortby(counted, ascending=False)["member"].values[:top])
+    blocks = []
+    for t, y in cells:
+        head = f"{'P(' + t + ' in ' + str(y) + ')':22} {ref:>10}" + "".join(
+            f" {s + ' - ' + ref:>35}" for s in names[1:]
+        )
+        lines = [head, "-" * len(head)]
+        for m in members:
+            row = f"{m:4} {str(first['member_name'].sel(member=m).values)[:16]:17} "
+            row += f"{float(first['p_meet'].sel(target=t, year=y, member=m)):10.3f}"
+            for s in names[1:]:
+                d, pse, use = (v.sel(target=t, year=y, member=m) for v in
+                               paired_difference(ds, s, ref))  # fmt: skip
+                row += f"{float(d):+.3f} ±{float(pse):.4f} [±{float(use):.4f}]".rjust(
+                    34
+                )
+            lines.append(row)
+        blocks.append("\n".join(lines))
+    return (
+        f"{ds.attrs.get('experiment')}: sweep of {len(names)} scenarios on common random "
+        f"numbers, {int(ds.attrs['n_paths'])} paths; differences ± paired s.e. "
+        "[unpaired s.e.]\n" + "\n\n".join(blocks)
+    )
+
+
 def report(ds: xr.Dataset, limit: int | None = None) -> str:
+    if "scenario" in ds.dims:
+        return paired_table(ds)
     return "\n".join([header(ds), member_table(ds, limit), "", alliance_table(ds)])
 
 

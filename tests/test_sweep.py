@@ -1,0 +1,75 @@
+"""Sweeps on common random numbers: scenario dimension, joint counts, paired s.e."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import cli
+from sim.config import ConfigError, scenarios
+from sim.engine import run
+from sim.io import write_run
+from sim.report import write_report
+from sim.runner import execute_sweep, paired_difference
+
+from .conftest import make_config
+
+
+def _sweep(**kw):
+    return make_config(
+        paths=600, chunk_size=200,
+        sweep={"base": {}, "late": {"policy": {"deadline": 2030}},
+               "brave": {"will": {"mean_logit": {"core": 1.5}}}},
+        **kw,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sweep_ds():
+    return execute_sweep(_sweep())
+
+
+def test_each_scenario_equals_its_own_run(sweep_ds):
+    assert list(sweep_ds["scenario"].values) == ["base", "late", "brave"]
+    for name, cfg in scenarios(_sweep()).items():
+        alone = run(cfg)
+        for v in ("p_meet", "core_share", "n_meeting"):
+            np.testing.assert_array_equal(
+                sweep_ds[v].sel(scenario=name), alone[v], err_msg=v
+            )
+
+
+def test_joint_counts_and_paired_standard_errors(sweep_ds):
+    both = sweep_ds["p_both"]
+    for s in sweep_ds["scenario"].values:  # a scenario with itself: its own p_meet
+        np.testing.assert_array_equal(both.sel(scenario=s, scenario_b=s),
+                                      sweep_ds["p_meet"].sel(scenario=s))  # fmt: skip
+    pa = sweep_ds["p_meet"].sel(scenario="brave")
+    pb = sweep_ds["p_meet"].sel(scenario="base")
+    joint = both.sel(scenario="brave", scenario_b="base").fillna(0)
+    assert (joint <= np.minimum(pa, pb).fillna(0) + 1e-12).all()
+    diff, paired, unpaired = paired_difference(sweep_ds, "brave", "base")
+    cell = dict(target="core_3.5", member="DEU", year=2030)
+    assert float(diff.sel(cell)) > 0  # more will -> more likely
+    assert float(paired.sel(cell)) < 0.6 * float(unpaired.sel(cell))
+
+
+def test_grid_and_bad_sweeps():
+    cfg = make_config(grid={"will.vol": [0.2, 0.4], "will.speed": [0.5, 1.0]})
+    names = list(scenarios(cfg))
+    assert names[0] == "will.vol=0.2,will.speed=0.5" and len(names) == 4
+    with pytest.raises(ConfigError, match="sweep scenario 'x': .*'paths' must equal"):
+        make_config(sweep={"x": {"paths": 5}})
+    with pytest.raises(
+        ConfigError, match="sweep scenario 'y': unknown config key 'wil'"
+    ):
+        make_config(sweep={"y": {"wil": {}}})
+
+
+def test_sweep_cli_compare_and_report(tmp_path):
+    ds = execute_sweep(_sweep())
+    run_dir = write_run(ds, tmp_path)
+    r = CliRunner().invoke(cli, ["compare", str(run_dir), "--cell", "core_3.5@2030"])
+    assert r.exit_code == 0 and "brave - base" in r.output and "[±" in r.output
+    page = write_report(run_dir).read_text()
+    assert 'id="scenarios"' in page
+    assert (run_dir / "figures" / "scenario_comparison.png").stat().st_size > 5000
