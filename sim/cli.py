@@ -102,12 +102,18 @@ def _run_options(f):
 def _execute(config, paths, seed, out, overrides, compute, describe) -> None:
     """Load the config, compute with a progress bar on a terminal, write the run
     directory, print ``describe(ds)`` and the run directory last."""
-    from .io import write_run
 
     cfg = load_config(config, _overrides(overrides, paths, seed))
     with _Progress(cfg.paths, cfg.name) as prog:
         ds = compute(cfg, progress=prog)
-    run_dir = write_run(ds, out)
+    _finish(ds, out, describe)
+
+
+def _finish(ds, out, describe, state=None) -> None:
+    """Write the run directory, print ``describe(ds)`` and the run directory last."""
+    from .io import write_run
+
+    run_dir = write_run(ds, out, state)
     click.echo(describe(ds))
     click.echo(f"\nresults: {run_dir / 'results.nc'}")
     click.echo(str(run_dir))
@@ -154,7 +160,6 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
     """Run CONFIG and write <out>/<name>-<UTC time>-s<seed>/results.nc."""
     from . import distributed
     from .errors import ConfigError
-    from .io import write_run
     from .runner import execute
     from .show import report
 
@@ -172,11 +177,7 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
             )
         with _Progress(cfg.paths, cfg.name) as prog:
             ds = execute_sweep(cfg, progress=prog)
-        run_dir = write_run(ds, out)
-        click.echo(report(ds))
-        click.echo(f"\nresults: {run_dir / 'results.nc'}")
-        click.echo(str(run_dir))
-        return
+        return _finish(ds, out, report)
     client = distributed.connect(scheduler)
     try:
         total = (max_paths or cfg.paths) if target_se else cfg.paths
@@ -185,10 +186,7 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
                                      log=prog.log)  # fmt: skip
     finally:
         distributed.close(client)
-    run_dir = write_run(ds, out, state)
-    click.echo(report(ds))
-    click.echo(f"\nresults: {run_dir / 'results.nc'}")
-    click.echo(str(run_dir))
+    _finish(ds, out, report, state)
 
 
 @cli.command()
