@@ -443,16 +443,31 @@ def members() -> None:
     click.echo("\nColumn sources and assumptions: sim/data/members_columns.csv")
 
 
+class _Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so clean-up code runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 def main() -> None:
-    """Entry point: user errors become one line on stderr and exit code 2."""
+    """Entry point: user errors become one line on stderr and exit code 2; SIGINT and
+    SIGTERM stop the run cleanly (no results, no temporary files), exit 130 / 143."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         cli.main(standalone_mode=False)
     except SimError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("error: interrupted (SIGINT): nothing was written", err=True)
         sys.exit(130)
+    except _Terminated:
+        click.echo("error: terminated (SIGTERM): nothing was written", err=True)
+        sys.exit(143)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)

@@ -472,6 +472,12 @@ def _suggest(key: str, allowed: list[str]) -> str:
     return f"{hint}allowed: {', '.join(allowed)}"
 
 
+def _short(value, n: int = 60) -> str:
+    """repr of a value, cut to ``n`` characters (error messages stay one short line)."""
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
 def _type_name(tp) -> str:
     return getattr(tp, "__name__", str(tp))
 
@@ -495,21 +501,29 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
     if origin is Literal:
         if value not in args:
             allowed = ", ".join(repr(a) for a in args)
-            raise ConfigError(f"config key '{key}': got {value!r}, allowed: {allowed}")
+            raise ConfigError(
+                f"config key '{key}': got {_short(value)}, allowed: {allowed}"
+            )
         return value
     if origin is tuple:
         if not isinstance(value, list | tuple):
-            raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
+            raise ConfigError(
+                f"config key '{key}': expected a list, got {_short(value)}"
+            )
         return tuple(
             _convert(v, args[0], f"{key}[{i}]", meta) for i, v in enumerate(value)
         )
     if tp is typing.Any or tp is list:
         if tp is list and not isinstance(value, list):
-            raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
+            raise ConfigError(
+                f"config key '{key}': expected a list, got {_short(value)}"
+            )
         return value
     if origin is dict:
         if not isinstance(value, dict):
-            raise ConfigError(f"config key '{key}': expected a mapping, got {value!r}")
+            raise ConfigError(
+                f"config key '{key}': expected a mapping, got {_short(value)}"
+            )
         ktp, vtp = args
         return {
             _convert(k, ktp, f"{key}.{k}", {}): _convert(v, vtp, f"{key}.{k}", meta)
@@ -520,20 +534,24 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
     if tp is bool:
         if not isinstance(value, bool):
             raise ConfigError(
-                f"config key '{key}': expected true or false, got {value!r}"
+                f"config key '{key}': expected true or false, got {_short(value)}"
             )
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"config key '{key}': expected an integer, got {value!r}")
+            raise ConfigError(
+                f"config key '{key}': expected an integer, got {_short(value)}"
+            )
         return _check_range(value, key, meta)
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"config key '{key}': expected a number, got {value!r}")
+            raise ConfigError(
+                f"config key '{key}': expected a number, got {_short(value)}"
+            )
         return _check_range(float(value), key, meta)
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(f"config key '{key}': expected text, got {value!r}")
+            raise ConfigError(f"config key '{key}': expected text, got {_short(value)}")
         return value
     raise TypeError(f"unsupported config type {_type_name(tp)} for {key}")
 
@@ -541,7 +559,9 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
 def _check_range(value, key: str, meta: dict):
     lo, hi = meta.get("lo"), meta.get("hi")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ConfigError(f"config key '{key}': {value!r} is out of range [{lo}, {hi}]")
+        raise ConfigError(
+            f"config key '{key}': {_short(value)} is out of range [{lo}, {hi}]"
+        )
     if value != value:  # NaN
         raise ConfigError(f"config key '{key}': NaN is not allowed")
     return value
@@ -551,7 +571,7 @@ def _build(cls, data: Any, prefix: str, meta: dict | None = None):
     """Instantiate dataclass ``cls`` from a mapping, rejecting unknown keys."""
     where = f"config key '{prefix}'" if prefix else "config"
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {data!r}")
+        raise ConfigError(f"{where}: expected a mapping, got {_short(data)}")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs = {}
@@ -694,15 +714,46 @@ def to_yaml(cfg: Config) -> str:
 # ---------------------------------------------------------------- files and overrides
 
 
+MAX_CONFIG_BYTES = 1_000_000
+MAX_ALIASES = 100
+MAX_DEPTH = 32
+
+
+def parse_yaml(text: str, where: str) -> object:
+    """safe_load with limits: size, aliases (no 'billion laughs'), nesting depth."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES} bytes")
+    try:
+        aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text))
+        if aliases > MAX_ALIASES:
+            raise ConfigError(
+                f"{where}: {aliases} YAML aliases (at most {MAX_ALIASES})"
+            )
+        data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{where}: nested too deeply") from None
+    seen: set[int] = set()  # aliases share objects: visit each once (no blow-up)
+    stack = [(data, 1)]
+    while stack:
+        node, d = stack.pop()
+        if d > MAX_DEPTH:
+            raise ConfigError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict | list) and id(node) not in seen:
+            seen.add(id(node))
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((v, d + 1) for v in children)
+    return data
+
+
 def _read_yaml(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file {path}: {e}") from None
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text, f"config file {path}")
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -762,8 +813,8 @@ def parse_override(text: str) -> dict:
     if not sep or not key or any(not p for p in key.split(".")):
         raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. macro.shock_df=4")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+        value = parse_yaml(raw, f"--set {text!r}") if raw.strip() else ""
+    except (yaml.YAMLError, RecursionError):
         raise ConfigError(f"--set {text!r}: value is not valid YAML") from None
     out: dict = {}
     node = out

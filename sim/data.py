@@ -24,8 +24,8 @@ NUMERIC = {
     "share_2024_nato_jun2024": (0, 30),
     "share_2025_nato_aug2025": (0, 30),
     "share_2025_nato_mar2026": (0, 30),
-    "gdp_usd_bn_2024": (0, 1e6),
-    "gdp_usd_bn_2025": (0, 1e6),
+    "gdp_usd_bn_2024": (1e-3, 1e6),
+    "gdp_usd_bn_2025": (1e-3, 1e6),
     "growth_2024_pct": (-50, 50),
     "growth_2025_pct": (-50, 50),
     "inflation_2024_pct": (-50, 500),
@@ -77,24 +77,30 @@ def _load(path_str: str) -> pd.DataFrame:
     missing = [c for c in (*TEXT, *NUMERIC) if c not in df.columns]
     if missing:
         _fail(path, f"missing column(s) {', '.join(missing)}")
+
+    def where(mask) -> str:  # CSV line number (header = line 1) and member
+        i = int(np.flatnonzero(np.asarray(mask))[0])
+        return f"row {i + 2} ({df['iso3'].iloc[i]})"
+
     if df["iso3"].isna().any() or df["iso3"].duplicated().any():
-        _fail(path, "column iso3 must be unique and non-empty")
+        bad = df["iso3"].isna() | df["iso3"].duplicated()
+        _fail(path, f"column iso3 must be unique and non-empty: {where(bad)}")
+    from .build_members import read_source
+
+    known = set(read_source("nato_members.csv")["iso3"])
+    unknown = ~df["iso3"].isin(known)
+    if unknown.any():
+        _fail(path, f"column iso3: unknown NATO member code at {where(unknown)}")
     for col, (lo, hi) in NUMERIC.items():
         vals = pd.to_numeric(df[col], errors="coerce")
         bad = vals.isna() & df[col].notna()
         if bad.any():
-            row = df.loc[bad.idxmax()]
-            _fail(path, f"column {col}: {row[col]!r} for {row['iso3']} is not a number")
-        if col not in MAY_BE_EMPTY:
-            need = vals.isna()
-            if need.any():
-                _fail(path, f"column {col}: empty for {df.loc[need.idxmax(), 'iso3']}")
-        out = (vals < lo) | (vals > hi)
+            _fail(path, f"column {col}: not a number at {where(bad)}")
+        if col not in MAY_BE_EMPTY and vals.isna().any():
+            _fail(path, f"column {col}: empty (or NaN) at {where(vals.isna())}")
+        out = (vals < lo) | (vals > hi) | np.isinf(vals)
         if out.any():
-            r = df.loc[out.idxmax()]
-            _fail(
-                path, f"column {col}: {r[col]} for {r['iso3']} is outside [{lo}, {hi}]"
-            )
+            _fail(path, f"column {col}: outside [{lo}, {hi}] at {where(out)}")
         df[col] = vals
     badg = ~df["group"].isin(GROUP_VALUES)
     if badg.any():

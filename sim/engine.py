@@ -61,6 +61,30 @@ def project_chunk(cfg: Config, mi: ModelInputs, sh: Shocks, engine: str = "numba
     return out
 
 
+def check_outputs(mi: ModelInputs, chunk: int, j: int, core, res, gdp, debt, noise):
+    """Raise RunError if a member's paths hold NaN/Inf or negative spending."""
+    from .errors import RunError
+
+    for name, arr in (
+        ("core share", core),
+        ("resilience", res),
+        ("GDP", gdp),
+        ("debt", debt),
+    ):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            t = int(np.argwhere(bad)[0, -1])
+            raise RunError(
+                f"non-finite {name} for {mi.iso3[j]} in {mi.years[t]} (chunk {chunk})"
+            )
+    spent = core - noise  # the share actually spent, before reporting noise
+    if (spent < -1e-9).any() or (gdp <= 0).any():
+        t = int(np.argwhere((spent < -1e-9) | (gdp <= 0))[0, -1])
+        raise RunError(
+            f"negative spending or GDP for {mi.iso3[j]} in {mi.years[t]} (chunk {chunk})"
+        )
+
+
 def n_threads() -> int:
     """Worker threads: numba's thread count (NUMBA_NUM_THREADS), at most the CPUs."""
     return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
@@ -109,6 +133,8 @@ class _Worker:
             b["w_offset"], b["w_jump"], cm.review, self.reclass_start, b["noise"],
             b["core"], b["res"], b["gdp"], b["debt"],
         )  # fmt: skip
+        check_outputs(mi, chunk, j, b["core"][0], b["res"][0], b["gdp"][0], b["debt"][0],
+                      b["noise"][0])  # fmt: skip
         if samples:
             for name in ("core", "res"):
                 part.samples[name][j] = b[name][0, :samples]
@@ -141,6 +167,8 @@ def simulate_chunk(
     if engine == "numpy":
         sh = draw(cfg, mi, chunk, n)
         core, res, gdp, debt = project_chunk(cfg, mi, sh, "numpy")
+        for j in np.flatnonzero(mi.counted):
+            check_outputs(mi, chunk, j, core[j], res[j], gdp[j], debt[j], sh.noise[j])
         part = reduce_numpy(
             cfg, mi, sh.regime, sh.stance, sh.review, core, res, gdp, debt
         )

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -66,6 +67,11 @@ def write_run(ds: xr.Dataset, out_root: str | Path = "runs", state=None) -> Path
                 continue
             return final
         raise RunError(f"no free run directory name for {base} in {out_root}")
+    except OSError as e:  # e.g. a full disk: nothing partial is left
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunError(
+            f"cannot write the run in {out_root}: {e.strerror or e}"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -80,8 +86,15 @@ def rewrite_run(run_dir: str | Path, ds: xr.Dataset, state) -> Path:
                                 dir=run_dir.parent))  # fmt: skip
     try:
         _write_files(ds, tmp, state)
-        for name in ("reductions.npz", CONFIG_FILE, RESULT_FILE):
-            os.replace(tmp / name, run_dir / name)
+        signals = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # the swap is not interrupted
+        try:
+            for name in ("reductions.npz", CONFIG_FILE, RESULT_FILE):
+                os.replace(tmp / name, run_dir / name)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+    except OSError as e:
+        raise RunError(f"cannot rewrite {run_dir}: {e.strerror or e}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return run_dir

@@ -67,11 +67,13 @@ def test_never_overwrites_an_earlier_run(tiny_ds, tmp_path):
 
 
 def test_failed_write_leaves_nothing(tiny_ds, tmp_path, monkeypatch):
+    import errno
+
     def boom(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(RunError, match="No space left on device"):
         write_run(tiny_ds, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
