@@ -103,7 +103,10 @@ def _execute(config, paths, seed, out, overrides, compute, describe) -> None:
     """Load the config, compute with a progress bar on a terminal, write the run
     directory, print ``describe(ds)`` and the run directory last."""
 
+    from .io import prepare_out
+
     cfg = load_config(config, _overrides(overrides, paths, seed))
+    prepare_out(out)
     with _Progress(cfg.paths, cfg.name) as prog:
         ds = compute(cfg, progress=prog)
     _finish(ds, out, describe)
@@ -168,6 +171,9 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
         raise ConfigError(f"--target-se {target_se}: must be between 0 and 0.5")
     if max_paths is not None and max_paths < 1:
         raise ConfigError(f"--max-paths {max_paths}: must be at least 1")
+    from .io import prepare_out
+
+    prepare_out(out)  # fail before the work, not after
     if cfg.sweep or cfg.grid:  # scenarios on common random numbers, one pass
         from .runner import execute_sweep
 

@@ -32,6 +32,20 @@ def _write_files(ds: xr.Dataset, folder: Path, state) -> None:
         save_partials(folder / "reductions.npz", full=state.full, tail=state.tail)
 
 
+def prepare_out(out_root: str | Path) -> Path:
+    """Create the output directory (before any work), or raise a clear RunError."""
+    out_root = Path(out_root)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunError(
+            f"cannot create output directory {out_root}: {e.strerror}"
+        ) from None
+    if not os.access(out_root, os.W_OK):
+        raise RunError(f"output directory {out_root} is not writable")
+    return out_root
+
+
 def write_run(ds: xr.Dataset, out_root: str | Path = "runs", state=None) -> Path:
     """Write ``results.nc`` and ``config.yaml`` into a new run directory; return it.
 
