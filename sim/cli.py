@@ -438,6 +438,47 @@ def report(run_dir, out) -> None:
 
 
 @cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option(
+    "--prob",
+    type=float,
+    default=0.7,
+    show_default=True,
+    help="Probability the target must reach.",
+)
+@click.option(
+    "--paths",
+    type=int,
+    default=5000,
+    show_default=True,
+    help="Paths per evaluation (common random numbers).",
+)
+@click.option(
+    "--out", default="runs", show_default=True, type=click.Path(file_okay=False)
+)
+@_set_option
+def requirement(config, prob, paths, out, overrides) -> None:
+    """Smallest constant annual increase per member that makes the targets likely."""
+    from .errors import ConfigError
+    from .requirement import requirements, table
+
+    if not 0 < prob < 1:
+        raise ConfigError(f"--prob {prob}: must be between 0 and 1")
+    cfg = load_config(config, [*overrides, f"paths={paths}", f"chunk_size={paths}"])
+
+    def compute(cfg, progress=None):
+        ds = requirements(cfg, prob)
+        ds.attrs["config"] = to_yaml(cfg)
+        ds.attrs["experiment"] = f"{cfg.name}_requirement"
+        return ds
+
+    from .io import prepare_out
+
+    prepare_out(out)
+    _finish(compute(cfg), out, table)
+
+
+@cli.command()
 def members() -> None:
     """Print the bundled member table with base-year shares and target paths."""
     from .data import load_members

@@ -153,6 +153,13 @@ class PolicyConfig:
     budget_for_underspend: bool = _f(
         True, "budget = plan / mean execution rate, so expected outturn meets the plan"
     )
+    fixed_increase: dict[str, float] | None = _f(
+        None,
+        "ISO3 -> planned core share rising by this many pp a year from the base year, "
+        "regardless of will (used by sim requirement)",
+        -5,
+        5,
+    )
     own_paths: dict[str, OwnPath] | None = _f(
         None,
         "members on their own path (ISO3 -> level, until, rejoin_deadline), replacing "
@@ -656,6 +663,10 @@ def _cross_check(cfg: Config) -> None:
         check_member_codes(cfg.members, table)
     if cfg.policy.own_paths:
         check_member_codes(list(cfg.policy.own_paths), table, key="policy.own_paths")
+    if cfg.policy.fixed_increase:
+        check_member_codes(
+            list(cfg.policy.fixed_increase), table, key="policy.fixed_increase"
+        )
     for name, matrix in (
         ("threat", cfg.threat.transition),
         ("us_stance", cfg.us_stance.transition),

@@ -40,6 +40,7 @@ def _member_args(cfg: Config, mi: ModelInputs, j: slice) -> tuple:
         mi.dmax[j], mi.wbar[j], w.reversion, w.vol, w.speed, scale, r.cap, r.speed,
         mi.debt0[j], mi.deficit[j], mi.drag_mask[j], f.drag_per_10pp, f.threshold,
         f.debt_financed, f.interest_shift_pp / 100.0, mi.dip[j], mi.pool[j], mi.g_shock,
+        mi.fixed_rate[j],
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ def project(
     gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,  # plan
     res_cap, res_speed,  # resilience
     debt0, deficit, drag_mask, drag_coef, threshold, debt_financed, interest,  # fiscal
-    dip, pool, g_shock,  # [member, year] election dip; [member] reclassification pool
+    dip, pool, g_shock, fixed_rate,  # dip [m, y]; pool [m]; shock [y]; fixed plan [m]
     u_g, u_pi, u_w, eta, zeta, w0, r0,  # shocks [member, path, (year)]
     w_offset, w_jump, review, reclass_start, noise,  # political draws
     core, res, gdp, debt,  # out [member, path, year]
@@ -58,9 +58,12 @@ def project(
                 will = 1.0 / (1.0 + np.exp(-w))
                 if t == reclass_start[m, p]:
                     added = pool[m]
-                step = speed * will * (path[m, k, t] - added - plan)
-                step = min(max(step, -dmax[m]), dmax[m])
-                plan = max(plan + step, 0.0)
+                if np.isnan(fixed_rate[m]):
+                    step = speed * will * (path[m, k, t] - added - plan)
+                    step = min(max(step, -dmax[m]), dmax[m])
+                    plan = max(plan + step, 0.0)
+                else:  # a fixed plan: constant increase from the base year (requirement)
+                    plan = max(s0[m] + fixed_rate[m] * (t + 1), 0.0)
                 budget = 0.01 * max(plan - dip[m, t], 0.0) * y_expected * budget_scale
 
                 g = max(eg + sig_g[m] * u_g[m, p, t] + g_shock[t], RATE_FLOOR)

@@ -63,6 +63,7 @@ class ModelInputs:
     drag_mask: np.ndarray  # [member, year] 1 where high debt drags on will
     pool: np.ndarray  # [member] reclassification pool, pp of GDP
     g_shock: np.ndarray  # [year] unforeseen common growth shock, fraction
+    fixed_rate: np.ndarray  # [member] fixed annual plan increase, pp/yr (NaN: none)
     common: dict  # resolved shock correlations and Student-t df (config or calibration)
     z_growth: np.ndarray  # [historical year, member] standardised residuals (bootstrap)
     z_inflation: np.ndarray
@@ -345,6 +346,7 @@ def build_inputs(cfg: Config) -> ModelInputs:
         pool=by_group(cfg.reclass.pool_pp) * cfg.reclass.enabled,
         g_shock=pct
         * np.array([(m.growth_shocks or {}).get(int(y), 0.0) for y in years]),
+        fixed_rate=np.array([(p.fixed_increase or {}).get(c, np.nan) for c in codes]),
         common=common,
         z_growth=z("growth"),
         z_inflation=z("inflation"),

@@ -12,7 +12,7 @@ def project(
     gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,
     res_cap, res_speed,
     debt0, deficit, drag_mask, drag_coef, threshold, debt_financed, interest,
-    dip, pool, g_shock,
+    dip, pool, g_shock, fixed_rate,
     u_g, u_pi, u_w, eta, zeta, w0, r0,
     w_offset, w_jump, review, reclass_start, noise,
 ):  # fmt: skip
@@ -49,6 +49,8 @@ def project(
             # planned share: will-dependent step toward the path, capped
             step = speed * will * (target[rows, t] - added - plan)
             plan = np.maximum(plan + np.clip(step, -dmax[m], dmax[m]), 0)
+            if not np.isnan(fixed_rate[m]):  # fixed plan: constant annual increase
+                plan = np.full(n_paths, max(s0[m] + fixed_rate[m] * (t + 1), 0.0))
             budget = np.maximum(plan - dip[m, t], 0) / 100 * y_expected * budget_scale
             # realised macro and GDP
             g = np.maximum(eg + sig_g[m] * u_g[m, :, t] + g_shock[t], RATE_FLOOR)

@@ -41,12 +41,13 @@ def _one_member(**kw):
         kappa=0.2, sig_w=0.0, speed=1.0, budget_scale=1.0, res_cap=1.5, res_speed=0.2,
         debt0=60.0, deficit=0.0, drag_mask=0.0, drag_coef=0.0, threshold=90.0,
         debt_financed=0.0, interest=0.0, dip=0.0, pool=0.0, g_shock=0.0,
+        fixed_rate=np.nan,
         u_g=0.0, u_pi=0.0, u_w=0.0, eta=1.0, zeta=0.0, w0=0.0, r0=1.0,
         w_offset=0.0, w_jump=0.0, review=0, reclass_start=n_years, noise=0.0,
     )  # fmt: skip
     a.update(kw)
     for k in ("g0", "pi0", "mu_g", "mu_pi", "phi_g", "phi_pi", "sig_g", "sig_pi",
-              "gdp0", "s0", "dmax", "wbar", "debt0", "deficit", "pool"):  # fmt: skip
+              "gdp0", "s0", "dmax", "wbar", "debt0", "deficit", "pool", "fixed_rate"):  # fmt: skip
         a[k] = np.array([a[k]], float)
     a["path"] = np.broadcast_to(np.asarray(a["path"], float), (1, 3, n_years)).copy()
     for k in ("drag_mask", "dip"):
