@@ -9,7 +9,7 @@ from . import constants as C
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .params import ModelInputs
 from .provenance import run_attrs
-from .reduce import Partial, hist_quantiles, out_of_range
+from .reduce import CONDITIONS, Partial, hist_quantiles, out_of_range
 
 
 def _attrs(name: str) -> dict:
@@ -89,6 +89,18 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
         "p_us_stance": ((C.STANCE, C.YEAR), red.stance / n),
         "p_review": ((C.REVIEW,), red.review / n),
     }
+    ty = list(cfg.target_years)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        given = (
+            red.cond_meet / red.cond_count.T[None, None]
+        )  # [target, member, ty, cond]
+        n_given = red.cond_meet.sum(1) / red.cond_count.T[None]
+    data["p_meet_given"] = (
+        (C.TARGET, C.MEMBER, "target_year", "condition"),
+        np.where(mi.counted[None, :, None, None], given, np.nan),
+    )
+    data["n_meeting_mean_given"] = ((C.TARGET, "target_year", "condition"), n_given)
+    data["p_condition"] = (("target_year", "condition"), red.cond_count.T / n)
     if red.samples:
         dims = (C.MEMBER, "sample", C.YEAR)
         cmask3 = mi.counted[:, None, None]
@@ -115,6 +127,8 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
             C.REGIME: list(THREAT_STATES),
             C.STANCE: list(US_STANCES),
             C.REVIEW: list(REVIEW_OUTCOMES),
+            "target_year": np.asarray(ty, dtype=np.int32),
+            "condition": list(CONDITIONS),
         },
     )
     for name, (long_name, units) in C.COORDS.items():

@@ -83,6 +83,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "p_regime": ("probability of each threat regime", "1"),
     "p_us_stance": ("probability of each US stance", "1"),
     "p_review": ("probability of each outcome of the 2029 review", "1"),
+    "p_meet_given": (
+        "probability that the target is met in the target year given the condition "
+        "(threat regime and US stance that year; a fall in alliance real GDP so far)",
+        "1",
+    ),
+    "n_meeting_mean_given": (
+        "expected number of members meeting, given the condition",
+        "1",
+    ),
+    "p_condition": ("probability of the condition in the target year", "1"),
     "sample_core_share": ("core share on the first sample paths", "percent"),
     "sample_total_share": ("total share on the first sample paths", "percent"),
 }
@@ -97,6 +107,8 @@ COORDS: dict[str, tuple[str, str]] = {
     REGIME: ("threat regime (common Markov chain)", ""),
     STANCE: ("US stance toward the alliance", ""),
     REVIEW: ("outcome of the review of the target path", ""),
+    "target_year": ("target (deadline) year", "year"),
+    "condition": ("state of a main driver in the target year", ""),
 }
 
 # Fixed-width histograms from which quantiles are read: name -> (lowest edge, bin width,

@@ -15,7 +15,16 @@ from . import kernel, reference, sampling
 from .config import Config
 from .constants import FIXED_MONEY, FIXED_SHARE
 from .params import ModelInputs, build_inputs
-from .reduce import Partial, add_states, hist_specs, reduce_numpy
+from .reduce import (
+    Partial,
+    add_conditions,
+    add_states,
+    base_gdp,
+    condition_masks,
+    hist_specs,
+    reduce_numpy,
+    target_year_index,
+)  # fmt: skip
 from .rng import chunks
 from .shocks import (
     Common,
@@ -163,8 +172,11 @@ def simulate_chunk(
     ``hits`` (uint8 [target, member, path, year], zeros) receives per-path "met" flags
     of counted members, for paired comparisons of scenarios."""
     n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
-    part = Partial.empty(n_t, n_m, n_y, int(mi.counted.sum()))
+    ty = target_year_index(cfg, mi)
+    part = Partial.empty(n_t, n_m, n_y, int(mi.counted.sum()), len(ty))
     samples = min(samples, n)
+    if hits is None:  # per-path "met" flags, for the conditional view
+        hits = np.zeros((n_t, n_m, n, n_y), np.uint8)
     if engine == "numpy":
         sh = draw(cfg, mi, chunk, n)
         core, res, gdp, debt = project_chunk(cfg, mi, sh, "numpy")
@@ -207,6 +219,8 @@ def simulate_chunk(
         part.hists["alliance_core"], part.hists["alliance_total"],
     )  # fmt: skip
     add_states(part, cm.regime, cm.stance, cm.review)
+    masks = condition_masks(cm.regime, cm.stance, acc["y_sum"], base_gdp(mi), ty)
+    add_conditions(part, masks, hits, ty)
     return part
 
 

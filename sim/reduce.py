@@ -13,6 +13,13 @@ import numpy as np
 from .constants import FIXED_MONEY, FIXED_SHARE, HISTOGRAMS
 
 MEMBER_HISTS = ("core", "total", "res", "debt")
+CONDITIONS = (
+    "threat=moderate", "threat=high", "threat=acute",
+    "us=pressure", "us=neutral", "us=retrenchment",
+    "recession=no", "recession=yes",
+)  # fmt: skip
+"""States of the main drivers in a target year, for P(met | condition): the threat
+regime and US stance that year, and whether alliance real GDP fell in any year so far."""
 ALLIANCE_HISTS = ("alliance_core", "alliance_total")
 
 
@@ -37,11 +44,15 @@ class Partial:
     regime: np.ndarray  # [state, year]
     stance: np.ndarray  # [state, year]
     review: np.ndarray  # [outcome]
+    cond_count: np.ndarray  # [condition, target year] paths in each condition
+    cond_meet: np.ndarray  # [target, member, target year, condition] paths meeting
     hists: dict[str, np.ndarray] = field(default_factory=dict)  # [member,] year, bin
     samples: dict[str, np.ndarray] = field(default_factory=dict)  # [member, path, year]
 
     @classmethod
-    def empty(cls, n_targets: int, n_members: int, n_years: int, n_counted: int):
+    def empty(
+        cls, n_targets: int, n_members: int, n_years: int, n_counted: int, n_ty: int = 0
+    ):
         z = np.zeros
         i8 = np.int64
         hists = {n: z((n_members, n_years, HISTOGRAMS[n][2]), i8) for n in MEMBER_HISTS}
@@ -59,6 +70,8 @@ class Partial:
             regime=z((3, n_years), i8),
             stance=z((3, n_years), i8),
             review=z(3, i8),
+            cond_count=z((len(CONDITIONS), n_ty), i8),
+            cond_meet=z((n_targets, n_members, n_ty, len(CONDITIONS)), i8),
             hists=hists,
         )
 
@@ -104,8 +117,11 @@ def reduce_numpy(
     with numpy over whole [member, path, year] arrays (the reference)."""
     c = mi.counted
     n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
-    part = Partial.empty(n_t, n_m, n_y, int(c.sum()))
+    ty = target_year_index(cfg, mi)
+    part = Partial.empty(n_t, n_m, n_y, int(c.sum()), len(ty))
     part.n_paths = core.shape[1]
+    if hits is None:
+        hits = np.zeros((n_t, n_m, core.shape[1], n_y), np.uint8)
     tol = cfg.meet_tolerance
     total = core + res
     cnt = np.zeros((n_t, core.shape[1], n_y), np.int64)
@@ -129,6 +145,8 @@ def reduce_numpy(
     d_total = np.rint(total[c] / 100.0 * gdp[c] * FIXED_MONEY).astype(np.int64).sum(0)
     y_sum = np.rint(gdp[c] * FIXED_MONEY).astype(np.int64).sum(0)
     shares = {"core": 100.0 * d_core / y_sum, "total": 100.0 * d_total / y_sum}
+    masks = condition_masks(regime, stance, y_sum, base_gdp(mi), ty)
+    add_conditions(part, masks, hits, ty)
     part.hists["alliance_core"] = _hist(shares["core"], "alliance_core")
     part.hists["alliance_total"] = _hist(shares["total"], "alliance_total")
     for k, tgt in enumerate(cfg.targets):
@@ -137,6 +155,41 @@ def reduce_numpy(
         part.alliance_meet[k] = (shares[tgt.measure] >= tgt.level - tol).sum(0)
     add_states(part, regime, stance, review)
     return part
+
+
+def target_year_index(cfg, mi) -> np.ndarray:
+    return np.array([list(mi.years).index(y) for y in cfg.target_years])
+
+
+def base_gdp(mi) -> int:
+    """Alliance real GDP of the base year in the fixed-point units of the kernel."""
+    return int(np.rint(mi.gdp0[mi.counted] * FIXED_MONEY).astype(np.int64).sum())
+
+
+def condition_masks(regime, stance, y_sum, y0: float, ty_index) -> np.ndarray:
+    """Bool [condition, path, target year] from the common states and alliance real GDP
+    ``y_sum`` [path, year] (``y0``: the base year's)."""
+    prev = np.concatenate([np.full((y_sum.shape[0], 1), y0), y_sum[:, :-1]], axis=1)
+    recession = np.logical_or.accumulate(y_sum < prev, axis=1)
+    out = []
+    for i in range(3):
+        out.append(regime[:, ty_index] == i)
+    for i in range(3):
+        out.append(stance[:, ty_index] == i)
+    out += [~recession[:, ty_index], recession[:, ty_index]]
+    return np.stack(out)
+
+
+def add_conditions(
+    part: Partial, masks: np.ndarray, hits: np.ndarray, ty_index
+) -> None:
+    """Add counts of paths per condition and of paths meeting given each condition.
+
+    ``hits`` is uint8 [target, member, path, year]."""
+    part.cond_count += masks.sum(axis=1)
+    h = hits[:, :, :, ty_index].astype(bool)  # [target, member, path, ty]
+    for c in range(masks.shape[0]):
+        part.cond_meet[..., c] += (h & masks[c][None, None]).sum(axis=2)
 
 
 def add_states(part: Partial, regime, stance, review) -> None:

@@ -70,6 +70,22 @@ def alliance_table(ds: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
+def conditional_table(ds: xr.Dataset) -> str:
+    """Expected members meeting each target in the first target year, by driver state."""
+    if "p_meet_given" not in ds:
+        return ""
+    y = int(ds["target_year"].values[0])
+    lines = [f"{y}: expected members meeting given the drivers' state (share of paths)"]
+    for c in ds["condition"].values:
+        pc = float(ds["p_condition"].sel(target_year=y, condition=c))
+        cells = ", ".join(
+            f"{t}: {float(ds['n_meeting_mean_given'].sel(target=t, target_year=y, condition=c)):.1f}"
+            for t in ds["target"].values
+        )
+        lines.append(f"  {c:18} ({pc:5.1%}) {cells if pc > 0 else '-'}")
+    return "\n".join(lines)
+
+
 def header(ds: xr.Dataset) -> str:
     a = ds.attrs
     return (
@@ -119,7 +135,16 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
 def report(ds: xr.Dataset, limit: int | None = None) -> str:
     if "scenario" in ds.dims:
         return paired_table(ds)
-    return "\n".join([header(ds), member_table(ds, limit), "", alliance_table(ds)])
+    return "\n".join(
+        [
+            header(ds),
+            member_table(ds, limit),
+            "",
+            alliance_table(ds),
+            "",
+            conditional_table(ds),
+        ]
+    )
 
 
 def compare_table(

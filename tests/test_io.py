@@ -22,7 +22,8 @@ def tiny_ds():
 def test_output_contract(tiny_ds):
     ds = tiny_ds
     assert set(ds.dims) == {
-        C.MEMBER, C.YEAR, C.TARGET, C.QUANTILE, C.COUNT, C.REGIME, C.STANCE, C.REVIEW
+        C.MEMBER, C.YEAR, C.TARGET, C.QUANTILE, C.COUNT, C.REGIME, C.STANCE, C.REVIEW,
+        "target_year", "condition",
     }  # fmt: skip
     assert list(ds["target"].values) == ["core_3.5", "total_5"]
     assert {0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95} <= set(ds["quantile"].values)

@@ -296,3 +296,27 @@ def test_exponential_clock_gives_geometric_first_success():
     assert abs((start == T).mean() - p_never) < K * np.sqrt(p_never * (1 - p_never) / n)
     certain = politics.first_success(e[:5], np.array([[0.0, 1.0, 0.0]] * 5))
     assert (certain == 1).all()
+
+
+def test_conditional_view_obeys_the_law_of_total_probability():
+    ds = run(make_config(paths=600, chunk_size=200))
+    counted = ds["counted"].values.astype(bool)
+    for y in ds["target_year"].values:
+        p = ds["p_meet"].sel(year=y)[:, counted]
+        pc = ds["p_condition"].sel(target_year=y)
+        given = ds["p_meet_given"].sel(target_year=y)[:, counted]
+        for group in (["threat=moderate", "threat=high", "threat=acute"],
+                      ["us=pressure", "us=neutral", "us=retrenchment"],
+                      ["recession=no", "recession=yes"]):  # fmt: skip
+            assert float(pc.sel(condition=group).sum()) == pytest.approx(1.0)
+            total = (
+                given.sel(condition=group).fillna(0) * pc.sel(condition=group)
+            ).sum("condition")
+            np.testing.assert_allclose(total, p, atol=1e-12)
+    pinned = run(
+        make_config(paths=100, chunk_size=100, threat={"pinned": {2028: "acute"}})
+    )
+    assert (
+        float(pinned["p_condition"].sel(target_year=2028, condition="threat=acute"))
+        == 1.0
+    )
