@@ -479,6 +479,25 @@ def requirement(config, prob, paths, out, overrides) -> None:
 
 
 @cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option(
+    "--out", default="runs", show_default=True, type=click.Path(file_okay=False)
+)
+@_set_option
+def sensitivity(config, out, overrides) -> None:
+    """Sobol indices of the main outputs to the config's sensitivity.groups."""
+    from .io import prepare_out
+    from .sensitivity import ranked_table, run_sensitivity
+
+    cfg = load_config(config, list(overrides))
+    prepare_out(out)
+    n = cfg.sensitivity.n_base * (len(cfg.sensitivity.groups or {}) + 2)
+    with _Progress(n, f"{cfg.name} evaluations") as prog:
+        ds = run_sensitivity(cfg, progress=prog)
+    _finish(ds, out, ranked_table)
+
+
+@cli.command()
 def members() -> None:
     """Print the bundled member table with base-year shares and target paths."""
     from .data import load_members

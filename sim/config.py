@@ -394,6 +394,24 @@ class OwnPath:
     )
 
 
+@dataclass(frozen=True)
+class SensitivityConfig:
+    groups: dict[str, dict[str, list]] | None = _f(
+        None,
+        "parameter groups for sim sensitivity: name -> {dotted.key: [value at 0, value "
+        "at 1]}; one uniform factor per group moves all its keys together",
+    )
+    n_base: int = _f(
+        32, "Saltelli base sample size (evaluations: n_base x (groups+2))", 4, 4096
+    )
+    paths: int = _f(
+        2000, "paths per model evaluation (common random numbers)", 10, 10**7
+    )
+    num_resamples: int = _f(
+        100, "bootstrap resamples for the confidence intervals", 10, 10000
+    )
+
+
 DEFAULT_TARGETS = (
     Target(name="core_3.5", measure="core", level=3.5),
     Target(name="total_5", measure="total", level=5.0),
@@ -454,6 +472,9 @@ class Config:
     review: ReviewConfig = _f(ReviewConfig(), "the 2029 review of the target path")
     reclass: ReclassConfig = _f(ReclassConfig(), "one-off reclassification into core")
     reporting: ReportingConfig = _f(ReportingConfig(), "noise in reported shares")
+    sensitivity: SensitivityConfig = _f(
+        SensitivityConfig(), "global sensitivity analysis"
+    )
     sweep: dict[str, typing.Any] | None = _f(
         None,
         "scenarios run in one pass on common random numbers: name -> overrides "
@@ -690,6 +711,12 @@ def _cross_check(cfg: Config) -> None:
                 )
     if cfg.sweep or cfg.grid:
         scenarios(cfg)  # validates every scenario
+    if cfg.sensitivity.groups:
+        from .sensitivity import group_config
+
+        for g in cfg.sensitivity.groups:  # both ends of every range must be valid
+            for u in (0.0, 1.0):
+                group_config(cfg, {g: u}, prefix=f"sensitivity.groups.{g}")
     if cfg.review.p_relax + cfg.review.p_tighten > 1:
         raise ConfigError("config keys 'review.p_relax' + 'review.p_tighten' exceed 1")
 

@@ -198,6 +198,8 @@ def write_report(run: str | Path, out: str | Path | None = None) -> Path:
     from .io import open_results, results_path
 
     full = open_results(run)
+    if "ST" in full:  # a sensitivity analysis
+        return _sensitivity_report(full, Path(out) if out else results_path(run).parent)
     sweep = "scenario" in full.dims
     ds = full.isel(scenario=0) if sweep else full  # standard figures: first scenario
     folder = Path(out) if out else results_path(run).parent
@@ -235,4 +237,41 @@ with Monte Carlo standard errors; shares in percent of GDP.</p>
     tmp = folder / ".report.html.partial"
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
+    return path
+
+
+def _sensitivity_report(ds: xr.Dataset, folder: Path) -> Path:
+    """Bar chart of total and first-order Sobol indices for the alliance outputs."""
+    from .sensitivity import ranked_table
+
+    plt = _plt()
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    imgs, tables = [], []
+    for out in [o for o in ds["output"].values if not str(o).startswith("p_")]:
+        sub = ds.sel(output=out)
+        order = np.argsort(sub["ST"].values)
+        groups = sub["group"].values[order]
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(groups) + 1.2))
+        y = np.arange(len(groups))
+        ax.barh(y + 0.2, sub["ST"].values[order], 0.4, xerr=sub["ST_conf"].values[order],
+                label="total (ST)")  # fmt: skip
+        ax.barh(y - 0.2, sub["S1"].values[order], 0.4, xerr=sub["S1_conf"].values[order],
+                label="first order (S1)")  # fmt: skip
+        ax.set_yticks(y, groups, fontsize=8)
+        ax.set_title(f"Sobol indices: {out}", fontsize=9)
+        ax.legend(fontsize=7)
+        name = f"sobol_{out}.png"
+        imgs.append((name, _png(fig, folder / "figures" / name)))
+        plt.close(fig)
+        tables.append(f"<pre>{html.escape(ranked_table(ds, str(out)))}</pre>")
+    page = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>"
+        f"{html.escape(ds.attrs['title'])}</title></head><body>"
+        f"<h1>{html.escape(ds.attrs['title'])}</h1><p>{html.escape(ds.attrs['method'])}</p>"
+        f'<h2 id="sensitivity">Sobol indices</h2>{_img(imgs)}{"".join(tables)}'
+        f"<h2 id='provenance'>Provenance</h2><pre>{html.escape(ds.attrs['groups'])}</pre>"
+        f"<pre>{html.escape(ds.attrs['config'])}</pre></body></html>"
+    )
+    path = folder / "report.html"
+    path.write_text(page, encoding="utf-8")
     return path
