@@ -53,13 +53,7 @@ def write_run(ds: xr.Dataset, out_root: str | Path = "runs", state=None) -> Path
     only when complete, so a run directory is either complete or absent.  An existing
     directory is never overwritten: a ``-1``, ``-2``... suffix is added instead.
     """
-    out_root = Path(out_root)
-    try:
-        out_root.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise RunError(
-            f"cannot create output directory {out_root}: {e.strerror}"
-        ) from None
+    out_root = prepare_out(out_root)
     base = run_dir_name(str(ds.attrs.get("experiment", "run")), int(ds.attrs["seed"]))
     try:
         tmp = Path(
