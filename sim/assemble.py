@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from . import constants as C
+from .cf import label_coords
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .params import ModelInputs
 from .provenance import run_attrs
@@ -131,16 +132,11 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
             "condition": list(CONDITIONS),
         },
     )
-    for name, (long_name, units) in C.COORDS.items():
-        if name in ds.coords:
-            ds[name].attrs.update(
-                long_name=long_name, **({"units": units} if units else {})
-            )
+    label_coords(ds)
     ds["level"].attrs.update(long_name="target level", units="percent")
     ds["p_meet_se"].attrs["comment"] = "binomial standard error sqrt(p(1-p)/n_paths)"
     excluded = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if not k]
     ds.attrs = {
-        "Conventions": "CF-1.10",
         "title": f"NATO defence-spending Monte Carlo: {cfg.name}",
         "institution": "sim (NATO defence-spending scenario simulator)",
         "source": (

@@ -8,6 +8,7 @@ import xarray as xr
 from . import calibrate as calibration
 from . import engine, scores
 from .build_members import read_source
+from .cf import label_coords
 from .config import Config
 from .errors import ConfigError
 from .provenance import run_attrs
@@ -119,11 +120,8 @@ def backtest(cfg: Config, progress=None) -> xr.Dataset:
             "member_name": (m_dim, [mi.names[i] for i in sel]),
         },
     )  # fmt: skip
-    ds["bin"].attrs.update(
-        long_name="lower edge of the forecast-probability bin", units="1"
-    )
+    label_coords(ds)
     ds.attrs = {
-        "Conventions": "CF-1.10",
         "title": f"NATO defence-spending backtest: {cfg.name}",
         "source": "sim model vs NATO Defence Expenditure (June-2024 edition) realised shares",
         "comment": (

@@ -19,6 +19,13 @@ MEASURES = ("core", "total")
 RESULT_FILE = "results.nc"
 CONFIG_FILE = "config.yaml"
 
+# Units are UDUNITS strings (CF-1.10 3.1). Money has none: CF's advice for non-physical
+# units is a dimensionless unit with the currency in the long_name, so US$ billions
+# carry units "1e9" (value x 1e9 = US$) and name the currency and price basis.
+USD_BN = "1e9"
+PP_PER_YEAR = "percent year-1"
+"""Percentage points of GDP per year."""
+
 # name -> (long_name, units)
 VARIABLES: dict[str, tuple[str, str]] = {
     "p_meet": ("probability that the measure is at or above the target level", "1"),
@@ -64,7 +71,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "core share the member's plan aims at if the review keeps the path",
         "percent",
     ),
-    "gdp_base": ("nominal GDP in the base year", "billion US$ (current prices)"),
+    "gdp_base": ("nominal GDP in the base year, billion US$ at current prices", USD_BN),
     "counted": ("1 if the member counts toward core targets and counts", "1"),
     "p_on_path": (
         "probability that the core share was at or above the linear path from the base "
@@ -72,12 +79,14 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "1",
     ),
     "shortfall_usd": (
-        "expected shortfall below the target level (zero where met), in money",
-        "billion US$ (base-year prices and exchange rates)",
+        "expected shortfall below the target level (zero where met), billion US$ at "
+        "base-year prices and exchange rates",
+        USD_BN,
     ),
     "alliance_shortfall_usd": (
-        "expected sum over counted members of the shortfall below the target level",
-        "billion US$ (base-year prices and exchange rates)",
+        "expected sum over counted members of the shortfall below the target level, "
+        "billion US$ at base-year prices and exchange rates",
+        USD_BN,
     ),
     "debt_share": ("quantiles of general government gross debt", "percent"),
     "p_regime": ("probability of each threat regime", "1"),
@@ -109,6 +118,8 @@ COORDS: dict[str, tuple[str, str]] = {
     REVIEW: ("outcome of the review of the target path", ""),
     "target_year": ("target (deadline) year", "year"),
     "condition": ("state of a main driver in the target year", ""),
+    "forecaster": ("forecaster: the model or a naive benchmark", ""),
+    "bin": ("lower edge of the forecast-probability bin", "1"),
 }
 
 # Fixed-width histograms from which quantiles are read: name -> (lowest edge, bin width,

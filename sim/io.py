@@ -12,6 +12,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from .cf import encoding
 from .constants import CONFIG_FILE, RESULT_FILE
 from .errors import RunError
 from .reduce import save_partials
@@ -25,8 +26,7 @@ def run_dir_name(name: str, seed: int, when: dt.datetime | None = None) -> str:
 
 
 def _write_files(ds: xr.Dataset, folder: Path, state) -> None:
-    encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
-    ds.to_netcdf(folder / RESULT_FILE, engine="netcdf4", encoding=encoding)
+    ds.to_netcdf(folder / RESULT_FILE, engine="netcdf4", encoding=encoding(ds))
     (folder / CONFIG_FILE).write_text(ds.attrs["config"], encoding="utf-8")
     if state is not None:  # the mergeable reductions, for `sim extend`
         save_partials(folder / "reductions.npz", full=state.full, tail=state.tail)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import constants as C
 from .config import Config, from_dict, merge, to_dict
 from .data import parse_path
 from .engine import simulate
 from .params import build_inputs
+from .provenance import run_attrs
 
 RATE_BOUNDS = (0.0, 2.0)
 """Annual increases searched [pp of GDP per year]; above 2.0 the answer is '> 2'."""
@@ -101,13 +103,15 @@ def requirements(cfg: Config, prob: float) -> xr.Dataset:
         ds[name] = ("member", vals, {
             "long_name": f"smallest constant annual increase of the planned core share "
             f"giving P({tname} in {year}) >= {prob}" + (" (s.e.)" if name.endswith("se") else ""),
-            "units": "percentage points of GDP per year"})  # fmt: skip
+            "units": C.PP_PER_YEAR})  # fmt: skip
     ds["base_share"] = ("member", mi.base_share[sel], {"long_name": "base-year core share",
                                                         "units": "percent"})  # fmt: skip
     ds["announced_rate"] = ("member", [announced_rate(cfg, mi, j, year) for j in sel],
                             {"long_name": "average annual increase of the announced "
-                             "national path", "units": "percentage points of GDP per year"})  # fmt: skip
-    ds.attrs.update(prob=prob, target_year=year, n_paths=n, seed=cfg.seed,
+                             "national path", "units": C.PP_PER_YEAR})  # fmt: skip
+    ds.attrs.update(title=f"NATO defence-spending requirements: {cfg.name}",
+                    **run_attrs(cfg, n, "requirement", mi.calibration),
+                    prob=prob, target_year=year,
                     method=f"bisection ({ITERATIONS} steps) on common random numbers; "
                     f"s.e. = s.e.(P) / (dP/drate) by central difference +-{DELTA}")  # fmt: skip
     return ds

@@ -17,6 +17,7 @@ from .config import (
 )  # fmt: skip
 from .engine import simulate
 from .params import build_inputs
+from .provenance import run_attrs
 from .reduce import hist_quantiles
 
 
@@ -145,6 +146,7 @@ def run_sensitivity(cfg: Config, progress=None) -> xr.Dataset:
         y.std(0),
         {"long_name": "s.d. of the output over the sample", "units": "1"},
     )
+    ds.attrs.update(run_attrs(base, sens.paths, "sensitivity"))
     ds.attrs.update(
         title=f"Global sensitivity: {cfg.name}", experiment=f"{cfg.name}_sensitivity",
         seed=np.int64(cfg.seed), n_paths=np.int64(sens.paths), n_evaluations=len(y),
