@@ -171,6 +171,7 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
         raise ConfigError(f"--target-se {target_se}: must be between 0 and 0.5")
     if max_paths is not None and max_paths < 1:
         raise ConfigError(f"--max-paths {max_paths}: must be at least 1")
+    distributed.parse(scheduler)  # a bad --scheduler fails before anything is made
     from .io import prepare_out
 
     prepare_out(out)  # fail before the work, not after
@@ -181,6 +182,9 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
             raise ConfigError(
                 "sweeps run in one process: drop --scheduler / --target-se"
             )
+        if os.environ.get(distributed.SCHEDULER_ENV):
+            click.echo(f"note: sweeps run in one process: {distributed.SCHEDULER_ENV} "
+                       "is not used", err=True)  # fmt: skip
         with _Progress(cfg.paths, cfg.name) as prog:
             ds = execute_sweep(cfg, progress=prog)
         return _finish(ds, out, report)

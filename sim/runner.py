@@ -12,6 +12,7 @@ import yaml
 from .assemble import to_dataset
 from .config import Config, from_dict, merge, to_dict
 from .constants import CONFIG_FILE, RESULT_FILE
+from .distributed import n_workers
 from .engine import RunState, simulate
 from .errors import RunError
 from .io import open_results
@@ -55,7 +56,7 @@ def execute(
         mi, state = simulate(cfg, progress=progress, state=state, scheduler=client)
         return cfg, to_dataset(cfg, mi, state.total()), state
     cs = cfg.chunk_size
-    batch = max(1, len(client.scheduler_info()["workers"])) if client else 1
+    batch = max(1, n_workers(client)) if client else 1
     cap = max_paths or cfg.paths
     paths = state.n_full * cs if state else 0
     while True:

@@ -76,3 +76,9 @@ def tiny_yaml(tmp_path):
 def _quiet(monkeypatch):
     """No progress lines in tests (they are for people watching long runs)."""
     monkeypatch.setenv("SIM_QUIET", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_scheduler(monkeypatch):
+    """A user's DASK_SCHEDULER_ADDRESS must not send the tests' runs to their cluster."""
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)

@@ -1,16 +1,16 @@
-"""Extend, precision targets, reproduce, and dask: all equal fresh runs bit for bit."""
+"""Extend, precision targets and reproduce: all equal fresh runs bit for bit (dask:
+test_distributed.py)."""
 
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 import xarray as xr
 from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.io import write_run
-from sim.runner import differences, execute, load_state, stored_config, with_paths
+from sim.runner import differences, execute, load_state, stored_config
 
 from .conftest import make_config
 
@@ -70,26 +70,3 @@ def test_bad_scheduler_and_extend_errors(tmp_path):
     r = sim("extend", tmp_path, "--paths", "10")
     assert r.returncode == 2 and "no results file" in r.stderr
     assert not any(tmp_path.iterdir())
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    from dask.distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as lc, Client(lc) as client:  # fmt: skip
-        yield client
-
-
-def test_dask_two_workers_equal_one_process(cluster):
-    cfg = _cfg(550, sample_paths=120)  # five complete chunks and a tail of 50
-    _, local, _ = execute(cfg)
-    _, remote, state = execute(cfg, cluster)
-    assert differences(local, remote) == []
-    assert state.n_full == 5 and state.tail.n_paths == 50
-    _, extended, _ = execute(with_paths(cfg, 700), cluster, state=state)
-    _, fresh, _ = execute(with_paths(cfg, 700))
-    assert differences(extended, fresh) == []
-    np.testing.assert_array_equal(
-        remote["sample_core_share"], local["sample_core_share"]
-    )
