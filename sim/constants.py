@@ -109,6 +109,12 @@ COORDS: dict[str, tuple[str, str]] = {
     REVIEW: ("outcome of the review of the target path", ""),
     "target_year": ("target (deadline) year", "year"),
     "condition": ("state of a main driver in the target year", ""),
+    "plan_date": (
+        "announcement date (ISO 8601) of the national plan the member's path follows; "
+        "empty where it follows the alliance rule or its own path",
+        "",
+    ),
+    "plan_conditional": ("1 if the national plan followed is conditional", "1"),
 }
 
 # Fixed-width histograms from which quantiles are read: name -> (lowest edge, bin width,
