@@ -109,3 +109,12 @@ def test_bad_calibration_file(tmp_path):
         cal.load(str(p), 2025)
     with pytest.raises(ConfigError, match="not found"):
         cal.load(str(tmp_path / "none.yaml"), 2025)
+
+
+def test_share_dynamics_on_the_2014_2026_core_series_only_as_of_today():
+    core = cal.calibrate()["share"]["nato_core_jul2026"]
+    assert core["years"] == [2014, 2026]
+    assert core["change_years"] == [2015, 2016, 2017, 2018, 2019]  # before Covid, 2022
+    assert core["n_changes"] == 31 * 5  # the 31 Allies with armed forces
+    backtest = cal.calibrate(asof=2018, means="history")["share"]
+    assert "nato_core_jul2026" not in backtest  # published in 2026
