@@ -537,20 +537,13 @@ def members(config, as_csv, sources, overrides) -> None:
         cols = ["base_share", "base_year", "vintage", "base_share_source", "plan_used",
                 "plan_date", "plan_rows", "not_used"]  # fmt: skip
     click.echo(header(cfg))
-    with pd_options():
+    import pandas as pd
+
+    with pd.option_context("display.width", 1000, "display.max_colwidth", 200):
         click.echo(t[cols].to_string(na_rep="-", float_format=lambda x: f"{x:.2f}"))
     click.echo(
         "\nColumns: sim/data/members_columns.csv; plan log: "
         "sim/data/sources/national_targets.csv (our reading: sim/data/plan_assessment.csv)"
-    )
-
-
-def pd_options():
-    """Print wide tables whole (no wrapping or truncation of columns)."""
-    import pandas as pd
-
-    return pd.option_context(
-        "display.width", 1000, "display.max_colwidth", 200, "display.max_columns", 50
     )
 
 
