@@ -535,7 +535,7 @@ def members(config, as_csv, sources, overrides) -> None:
             "conditional"]  # fmt: skip
     if sources:
         cols = ["base_share", "base_year", "vintage", "base_share_source", "plan_used",
-                "plan_date", "plan_rows", "not_used"]  # fmt: skip
+                "plan_date", "plan_rows", "notes", "not_used"]  # fmt: skip
     click.echo(header(cfg))
     import pandas as pd
 

@@ -75,10 +75,12 @@ class DataConfig:
         "procedure) as if certain; false = the member follows its other plans or the "
         "alliance rule",
     )
-    use_national_definition_plans: bool = _f(
-        False,
-        "use plan levels stated in a national definition (Ukraine aid, infrastructure, "
-        "GNI, national budget) as NATO-basis levels; false = ignore them",
+    national_definition_plans: Literal["wedge", "drop", "as_nato"] = _f(
+        "wedge",
+        "plan levels stated in a national definition: wedge = shifted to the NATO "
+        "basis by the member's NATO minus national figure in the latest year up to the "
+        "base year that has both (else left out); drop = left out; as_nato = read as "
+        "NATO-basis levels",
     )
 
 

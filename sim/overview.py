@@ -52,6 +52,7 @@ def overview(cfg: Config) -> pd.DataFrame:
                 "conditional": int(mi.plan_conditional[j]),
                 "plan_rows": "; ".join(plan.refs) if plan else "",
                 "not_used": "; ".join(plan.dropped) if plan else "",
+                "notes": "; ".join(plan.notes) if plan else "",
             }
         )
     return pd.DataFrame(rows).set_index("member")
@@ -69,6 +70,6 @@ def header(cfg: Config) -> str:
         f"base year {cfg.base_year}: {vintages.DEFINITIONS[vintage]} [{vintage}]; "
         f"plans as of {asof}; conditional plans "
         f"{'used' if d.use_conditional_plans else 'not used'}, national-definition "
-        f"plans {'used' if d.use_national_definition_plans else 'not used'}; "
+        f"plans: {d.national_definition_plans}; "
         f"path rule {cfg.policy.path_rule}, deadline {cfg.policy.deadline}"
     )

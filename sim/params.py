@@ -136,32 +136,29 @@ def base_share(table: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, list[str]]
 
 
 def member_plans(cfg: Config, table: pd.DataFrame) -> dict[str, plans.Plan]:
-    """Each member's plan as of ``data.plans_asof`` (see sim/plans.py)."""
-    d = cfg.data
+    """Each member's plan as of ``data.plans_asof`` on the NATO basis of the run's
+    vintage, dated by the rows that shape its path (see sim/plans.py)."""
+    d, b = cfg.data, cfg.base_year
     log = plans.load_log(d.plans_file)
     asof = plans.parse_asof(d.plans_asof, log)
-    out = plans.resolve(
-        log, asof, d.use_conditional_plans, d.use_national_definition_plans
+    vintage = vintages.resolve(b, d.share_vintage)
+    out = {}
+    found = plans.resolve(
+        log, asof, d.use_conditional_plans, d.national_definition_plans
     )
-    return {iso: p for iso, p in out.items() if iso in table.index}
+    for iso, plan in found.items():
+        if iso in table.index:
 
+            def nato(year: int, row=table.loc[iso]) -> float:
+                return share_in(row, year, vintage)[0]
 
-def concrete_points(plan: plans.Plan | None, row: pd.Series, cfg: Config) -> list:
-    """(year, level, held) of a plan, increments turned into levels over the member's
-    share in their reference year (same vintage; dropped if there is none)."""
-    if plan is None:
-        return []
-    vintage = vintages.resolve(cfg.base_year, cfg.data.share_vintage)
-    out = []
-    for p in plan.points:
-        level = p.level
-        if p.over is not None:
-            ref, _ = share_in(row, p.over, vintage)
-            if np.isnan(ref):
-                continue
-            level = ref + p.level
-        out.append((p.year, level, p.held))
+            out[iso] = plans.for_run(plan, b, nato, d.national_definition_plans)
     return out
+
+
+def concrete_points(plan: plans.Plan | None) -> list:
+    """(year, level, held) of a plan from :func:`member_plans` (NATO basis)."""
+    return [] if plan is None else [(p.year, p.level, p.held) for p in plan.points]
 
 
 def _variants(cfg: Config) -> list[tuple[float, int]]:
@@ -322,7 +319,7 @@ def build_inputs(cfg: Config) -> ModelInputs:
     paths, kinds, dates, cond, pts = [], [], [], [], []
     for iso, s, k in zip(codes, s0, counted, strict=True):
         plan = plan_of.get(iso)
-        points = concrete_points(plan, table.loc[iso], cfg)
+        points = concrete_points(plan)
         pts.append(plan_points(points, b, p.deadline))
         if not k:
             paths.append(np.zeros((3, len(years))))

@@ -8,13 +8,18 @@ As of a date, a member's plan is built from the rows announced by then:
   target year, so a later budget supersedes an earlier one for the same year;
 * a row may supersede a named row of another kind (``supersedes`` in
   ``data/plan_assessment.csv``, from the row's description);
-* rows in a national definition or conditional on something (``plan_assessment.csv``,
-  our reading of the descriptions) are dropped unless the config says to use them;
-  dropping happens after superseding, so a dropped row does not revive the one it
-  replaced;
+* conditional rows (``plan_assessment.csv``, our reading of the descriptions) are
+  dropped unless the config says to use them; rows in a national definition are
+  dropped, translated to the NATO basis (:func:`for_run`) or read as NATO-basis
+  levels, as the config says; dropping happens after superseding, so a dropped row
+  does not revive the one it replaced;
 * statements, proposals and alliance rows never make a path.
 
 Partial dates (``2025-10``, ``2025``) count as known at the end of the month or year.
+
+:func:`for_run` then puts a plan on the NATO basis of a run (increments over a year's
+NATO figure, the national-definition wedge) and dates it by the rows that give a point
+after the run's base year.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import calendar
 import datetime as dt
 import functools
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +58,12 @@ FLAGS = {
 """Assessment columns and their defaults; a log may carry them itself (own plans)."""
 
 
+NATIONAL_MODES = ("wedge", "drop", "as_nato")
+"""How national-definition levels are used: ``wedge`` = shifted by the member's NATO
+figure minus its national figure in an anchor year (:func:`for_run`); ``drop`` = left
+out; ``as_nato`` = read as NATO-basis levels (what the bundle before issue 14 did)."""
+
+
 @dataclass(frozen=True)
 class Point:
     """One announced point of a plan."""
@@ -60,6 +72,11 @@ class Point:
     level: float  # core share [percent of GDP], or an increment [pp] if ``over`` is set
     held: bool  # a target: the level holds from its year on, also if that year is past
     over: int | None = None  # the level is an increment over the share in this year
+    national: bool = False  # the level is in a national definition
+    row: str = ""  # 'kind announced' of the log row it comes from
+    known: dt.date | None = None  # date the row is known by
+    announced: str = ""  # the row's date as in the log
+    conditional: bool = False  # the row is conditional
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,7 @@ class Plan:
     national_definition: bool  # a row used is stated in a national definition
     refs: tuple[str, ...]  # 'kind announced' of the rows used
     dropped: tuple[str, ...]  # rows not used and why (superseded rows are not listed)
+    notes: tuple[str, ...] = ()  # how levels were put on the NATO basis (for_run)
 
 
 def known_date(text: str) -> dt.date:
@@ -208,10 +226,17 @@ def _newest(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _points(row) -> list[Point]:
+    tag = {
+        "national": row.basis == "national",
+        "row": f"{row.kind} {row.announced}",
+        "known": row.known,
+        "announced": str(row.announced),
+        "conditional": bool(row.conditional),
+    }
     if row.increments:
         over = int(row.increments_over)
         return [
-            Point(int(y), float(v), held=False, over=over)
+            Point(int(y), float(v), held=False, over=over, **tag)
             for y, v in _pairs(row.increments)
         ]
     if pd.isna(row.target_pct_gdp):
@@ -220,16 +245,19 @@ def _points(row) -> list[Point]:
     level = float(row.target_pct_gdp)
     if row.kind == "national_target_total":
         level -= RELATED_PP
-    return [Point(year, level, held=row.kind in TARGET_KINDS)]
+    return [Point(year, level, held=row.kind in TARGET_KINDS, **tag)]
 
 
 def resolve(
     log: pd.DataFrame,
     asof: dt.date,
     use_conditional: bool = False,
-    use_national_definition: bool = False,
+    national: str = "drop",
 ) -> dict[str, Plan]:
-    """Plan per member (ISO3) as of ``asof``; members without usable rows are absent."""
+    """Plan per member (ISO3) as of ``asof``; members without usable rows are absent.
+
+    ``national``: one of :data:`NATIONAL_MODES`; rows in a national definition are
+    dropped under ``drop`` and kept (points marked ``national``) otherwise."""
     rows = log[log["kind"].isin(TARGET_KINDS + BUDGET_KINDS) & (log["known"] <= asof)]
     gone = set()
     for r in rows[rows["supersedes"] != ""].itertuples():
@@ -253,7 +281,7 @@ def resolve(
                     ("conditional", r.conditional and not use_conditional),
                     (
                         "national definition",
-                        r.basis == "national" and not use_national_definition,
+                        r.basis == "national" and national == "drop",
                     ),
                 )
                 if flag
@@ -279,6 +307,78 @@ def resolve(
             dropped=tuple(dropped),
         )
     return plans
+
+
+def after_base(p: Point, base: int) -> bool:
+    """Whether a point shapes a path from ``base``: a target (held, also if its year is
+    past), an undated point (due at the deadline) or a point in a later year."""
+    return p.held or p.year is None or p.year > base
+
+
+def for_run(
+    plan: Plan, base: int, nato: Callable[[int], float], national: str = "drop"
+) -> Plan:
+    """``plan`` on the NATO basis of a run from ``base``, dated by what shapes its path.
+
+    ``nato(year)``: the member's NATO share in that year in the run's vintage [percent
+    of GDP] (NaN if none).  Increments become levels over ``nato(over)`` (left out if
+    there is none); a national-definition increment is already on the NATO basis.
+    Under ``national='wedge'`` national-definition levels are shifted by the wedge
+    ``nato(Y) - national figure for Y`` in the anchor year Y: the latest year up to
+    ``base`` with both a national-definition budget figure and a NATO figure (an
+    assumption: the gap between the two definitions stays as it was in Y, in pp of
+    GDP); without an anchor they are left out.  ``date``, ``refs`` and ``conditional``
+    count only the rows that give a point after ``base``; rows that give none are
+    listed in ``dropped``."""
+    dropped, notes, pts = list(plan.dropped), [], []
+    for p in plan.points:
+        if p.over is None:
+            pts.append(p)
+            continue
+        ref = nato(p.over)
+        if np.isnan(ref):
+            dropped.append(f"{p.row} ({p.year}: no NATO figure for {p.over})")
+            continue
+        pts.append(replace(p, level=ref + p.level, over=None, national=False))
+    levels = [p for p in pts if p.national]
+    if national == "wedge" and any(after_base(p, base) for p in levels):
+        anchors = {
+            p.year: p
+            for p in sorted(levels, key=lambda p: (p.year or 0, p.known))
+            if not p.held and p.year is not None and p.year <= base
+            and not np.isnan(nato(p.year))
+        }  # fmt: skip
+        if anchors:
+            y = max(anchors)
+            a = anchors[y]
+            wedge = nato(y) - a.level
+            notes.append(
+                f"national definition -> NATO basis: {wedge:+.2f} pp (NATO {y} "
+                f"{nato(y):.2f} - {a.row} {a.level:.2f})"
+            )
+            pts = [replace(p, level=p.level + wedge) if p.national else p for p in pts]
+        else:
+            for row in dict.fromkeys(p.row for p in levels):
+                dropped.append(
+                    f"{row} (national definition: no national and NATO figure for a "
+                    f"year up to {base} to translate it)"
+                )
+            pts = [p for p in pts if not p.national]
+    shaping = [p for p in pts if after_base(p, base)]
+    rows = dict.fromkeys(p.row for p in shaping)
+    for row in dict.fromkeys(p.row for p in pts):
+        if row not in rows:
+            dropped.append(f"{row} (no point after {base})")
+    newest = max(shaping, key=lambda p: p.known) if shaping else None
+    return Plan(
+        points=tuple(pts),
+        date=newest.announced if newest else "",
+        conditional=any(p.conditional for p in shaping),
+        national_definition=any(p.national for p in shaping),
+        refs=tuple(rows),
+        dropped=tuple(dropped),
+        notes=tuple(notes),
+    )
 
 
 def describe(points, deadline: int | None = None) -> str:

@@ -21,7 +21,7 @@ OLD_VINTAGE = {
     "data": {
         "share_vintage": "mar2026",
         "plans_file": str(OLD_LOG),
-        "use_national_definition_plans": True,  # the old bundle did not tell them apart
+        "national_definition_plans": "as_nato",  # the old bundle did not tell them apart
     },
 }
 """Base 2025 on the Mar-2026 figures, Antalya 2032, plans as the old bundle had them:

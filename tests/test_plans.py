@@ -58,11 +58,11 @@ def test_rows_of_one_date_belong_together_and_budgets_speak_for_their_year(tmp_p
         "POL,Poland,budget_draft,4.51,2027,draft 2027,2026-09-29,,",
     ])  # fmt: skip
     # these POL rows match plan_assessment.csv keys (national definition): use them
-    out = plans.resolve(log, D("2026-10-01"), use_national_definition=True)
+    out = plans.resolve(log, D("2026-10-01"), national="as_nato")
     assert _levels(out["NLD"]) == {2030: 2.8, 2035: 3.5}
     assert _levels(out["POL"]) == {2025: 4.7, 2026: 4.81, 2027: 4.51}
     assert out["POL"].date == "2026-09-29"
-    dec = plans.resolve(log, D("2025-12-04"), use_national_definition=True)["POL"]
+    dec = plans.resolve(log, D("2025-12-04"), national="as_nato")["POL"]
     assert _levels(dec) == {2025: 4.7, 2026: 4.8}
     assert _levels(plans.resolve(log, D("2026-10-01"))["POL"]) == {2025: 4.7}
 
@@ -81,7 +81,7 @@ def test_conditional_and_national_definition_rows_are_used_only_on_request(tmp_p
         default["SVN"].points == ()
         and "national definition" in default["SVN"].dropped[0]
     )
-    both = plans.resolve(log, asof, use_conditional=True, use_national_definition=True)
+    both = plans.resolve(log, asof, use_conditional=True, national="as_nato")
     ita = both["ITA"]
     assert ita.conditional and ita.date == "2025-10"
     assert [(p.year, p.level, p.over) for p in ita.points if p.over] == [
@@ -97,8 +97,75 @@ def test_a_dropped_row_does_not_revive_the_row_it_superseded(tmp_path):
     assert _levels(plans.resolve(log, D("2026-02-25"))["CZE"]) == {2030: 3.0}
     after = plans.resolve(log, D("2026-02-26"))["CZE"]
     assert after.points == ()  # Fiala replaced; Babis's figure is national
-    used = plans.resolve(log, D("2026-02-26"), use_national_definition=True)["CZE"]
+    used = plans.resolve(log, D("2026-02-26"), national="as_nato")["CZE"]
     assert _levels(used) == {2026: 2.07}
+
+
+def _nato(shares: dict):
+    return lambda year: shares.get(year, float("nan"))
+
+
+def test_the_plan_date_comes_from_rows_that_shape_the_path(tmp_path):
+    log = _log(tmp_path, [
+        "ROU,Romania,national_target,3.5,2032,+0.2pp a year,2025-06-02,,",
+        "ROU,Romania,budget_plan,2.3,2026,2026 budget,2025-09,,",
+    ])  # fmt: skip
+    plan = plans.resolve(log, D("2026-10-01"))["ROU"]
+    assert plan.date == "2025-09"  # newest row in force
+    run = plans.for_run(plan, 2026, _nato({2026: 2.43}))
+    assert run.date == "2025-06-02" and run.refs == ("national_target 2025-06-02",)
+    assert run.dropped == ("budget_plan 2025-09 (no point after 2026)",)
+    early = plans.for_run(plan, 2025, _nato({2025: 2.3}))  # the budget is ahead
+    assert early.date == "2025-09" and len(early.refs) == 2 and early.dropped == ()
+    # a target whose year is past still shapes the path (held from the next year)
+    old = plans.for_run(plan, 2033, _nato({}))
+    assert old.date == "2025-06-02"
+
+
+NATIONAL = ",basis,conditional,supersedes,increments,increments_over"
+
+
+def test_national_definition_levels_move_to_the_nato_basis_by_the_wedge(tmp_path):
+    log = _log(tmp_path, [
+        "TUR,Turkiye,budget_plan,2.33,2026,budget,2026-01,,,national,0,,,",
+        "TUR,Turkiye,budget_plan,2.83,2027,projection,2026-01,,,national,0,,,",
+        "TUR,Turkiye,budget_plan,3.2,2028,projection,2026-01,,,national,0,,,",
+        "POL,Poland,budget_plan,4.81,2026,act,2025-12-05,,,national,0,,,",
+        "POL,Poland,budget_draft,4.51,2027,draft,2026-09-29,,,national,0,,,",
+    ], extra=NATIONAL)  # fmt: skip
+    asof = D("2026-10-01")
+    found = plans.resolve(log, asof, national="wedge")
+    tur = plans.for_run(found["TUR"], 2026, _nato({2026: 2.85}), "wedge")
+    assert _levels(tur) == pytest.approx({2026: 2.85, 2027: 3.35, 2028: 3.72})
+    assert tur.date == "2026-01" and tur.national_definition
+    assert tur.notes == (
+        "national definition -> NATO basis: +0.52 pp (NATO 2026 2.85 - "
+        "budget_plan 2026-01 2.33)",
+    )
+    pol = plans.for_run(found["POL"], 2026, _nato({2026: 4.68}), "wedge")
+    assert _levels(pol)[2027] == pytest.approx(4.38)  # a planned fall, NATO basis
+    # no national figure for a year with a NATO figure up to the base: left out
+    none = plans.for_run(found["TUR"], 2025, _nato({2025: 2.5, 2026: 2.85}), "wedge")
+    assert none.points == () and none.date == "" and len(none.dropped) == 1
+    assert "no national and NATO figure for a year up to 2025" in none.dropped[0]
+    # drop: left out when resolving; as_nato: the stated levels
+    assert plans.resolve(log, asof)["TUR"].points == ()
+    as_nato = plans.resolve(log, asof, national="as_nato")["TUR"]
+    as_nato = plans.for_run(as_nato, 2026, _nato({2026: 2.85}), "as_nato")
+    assert _levels(as_nato) == {2026: 2.33, 2027: 2.83, 2028: 3.2}
+
+
+def test_increments_become_levels_over_the_nato_figure(tmp_path):
+    log = _log(tmp_path, [
+        "SVN,Slovenia,national_target,3.0,2030,+0.2pp a year,2025-06-25,,,national,0,,"
+        "2026:0.2;2030:1.0,2025",
+    ], extra=NATIONAL)  # fmt: skip
+    found = plans.resolve(log, D("2026-01-01"), national="wedge")["SVN"]
+    run = plans.for_run(found, 2026, _nato({2025: 1.57, 2026: 1.61}), "wedge")
+    assert _levels(run) == pytest.approx({2026: 1.77, 2030: 2.57})
+    assert run.notes == () and run.date == "2025-06-25"  # already on the NATO basis
+    gone = plans.for_run(found, 2026, _nato({2026: 1.61}), "wedge")
+    assert gone.points == () and "no NATO figure for 2025" in gone.dropped[0]
 
 
 def test_total_targets_mean_core_plus_the_hague_related_share(tmp_path):
@@ -163,7 +230,7 @@ def _inputs(**data):
         members=["FRA", "ITA"], base_year=2026, horizon=2035, target_years=[2030, 2035],
         policy={"deadline": 2035, "path_rule": "national"},
         data={"share_vintage": "latest", "plans_file": None,
-              "use_national_definition_plans": False, **data}))  # fmt: skip
+              **data}))  # fmt: skip
 
 
 def test_plans_asof_sets_the_paths_and_the_result_coordinates():
