@@ -64,14 +64,14 @@ def test_rows_of_one_date_belong_together_and_budgets_speak_for_their_year(tmp_p
     assert out["POL"].date == "2026-09-29"
     dec = plans.resolve(log, D("2025-12-04"), national="as_nato")["POL"]
     assert _levels(dec) == {2025: 4.7, 2026: 4.8}
-    assert _levels(plans.resolve(log, D("2026-10-01"))["POL"]) == {2025: 4.7}
+    assert plans.resolve(log, D("2026-10-01"))["POL"].points == ()  # all national
 
 
 def test_conditional_and_national_definition_rows_are_used_only_on_request(tmp_path):
     log = _log(tmp_path, [
         "ITA,Italy,national_target,3.5,2035,gradual,2025-06-23,,,nato,0,,,",
         "ITA,Italy,budget_plan,,2028,if out of the EDP,2025-10,,,nato,1,,2026:0.15;2027:0.3,2025",
-        "SVN,Slovenia,national_target,3.0,2030,national method,2025-06-25,,,national,0,,,",
+        "SVN,Slovenia,national_target,3.0,2030,national method,2025-06-20,,,national,0,,,",
     ], extra=",basis,conditional,supersedes,increments,increments_over")  # fmt: skip
     asof = D("2026-01-01")
     default = plans.resolve(log, asof)
@@ -183,7 +183,7 @@ def test_bundled_log_as_of_dates():
         and now["FRA"].date == "2026-08-16"
     )
     assert "FRA" not in plans.resolve(log, D("2026-08-15"))  # LPM update not yet law
-    assert _levels(now["SWE"]) == {2032: 3.5}  # the 2030 aim was provisional
+    assert _levels(now["SWE"]) == {2026: 2.8, 2032: 3.5}  # 2030 aim was provisional
     assert now["CZE"].points == ()  # Fiala's 3% superseded (Babis, Feb 2026)
     assert _levels(plans.resolve(log, D("2026-02-25"))["CZE"]) == {2030: 3.0}
     assert now["ITA"].dropped == ("budget_plan 2025-10 (conditional)",)
@@ -263,3 +263,23 @@ def test_a_plan_below_the_alliance_path_is_reported_as_not_followed():
     # stays below the linear path to 3.5% in 2035 while no review relaxes it
     assert mi.path_kind == ("alliance (national plan not above it)",) * 2
     assert mi.plan_date == ("", "")
+
+
+def test_bundled_plans_on_the_nato_basis_of_a_2026_run():
+    codes = ["TUR", "POL", "ROU", "LVA", "SVN", "LUX"]
+    mi = build_inputs(make_config(
+        members=codes, base_year=2026, horizon=2035, target_years=[2030, 2035],
+        policy={"deadline": 2035}, data={"share_vintage": "latest", "plans_file": None,
+                                         "national_definition_plans": "wedge"}))  # fmt: skip
+    pts = dict(zip(codes, mi.plan_points, strict=True))
+    dates = dict(zip(codes, mi.plan_date, strict=True))
+    # Türkiye: 2.83 / 3.20 (national budget basis) + (NATO 2.85 - national 2.33)
+    assert pts["TUR"] == pytest.approx({2027: 3.35, 2028: 3.72})
+    assert dates["TUR"] == "2026-01"
+    # Poland's draft 2027 (4.51 national; 4.81 national vs NATO 4.68 in 2026): a fall
+    # on the NATO basis, below the alliance path, so not followed under path_rule max
+    assert pts["POL"] == pytest.approx({2027: 4.38}) and dates["POL"] == ""
+    # dated by the target the path follows, not by a later base-year budget
+    assert dates["ROU"] == "2025-06-02" and dates["LVA"] == "2025-05-23"
+    assert pts["SVN"][2030] == pytest.approx(1.57 + 1.0)  # +0.2 pp a year over 2025
+    assert pts["LUX"] == {2027: 2.0}  # 2% of GNI: NATO's own basis for Luxembourg
