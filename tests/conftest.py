@@ -26,6 +26,12 @@ OLD_VINTAGE = {
 }
 """Base 2025 on the Mar-2026 figures, Antalya 2032, plans as the old bundle had them:
 what the model ran on before the July-2026 data (the stored golden results)."""
+OLD_OWN_PATHS = {
+    "ESP": {"level": 2.1},
+    "PRT": {"level": 2.0, "until": 2029, "rejoin_deadline": 2035},
+    "SVK": {"level": 2.1, "until": 2029, "rejoin_deadline": 2035},
+}
+"""The own paths of the baseline before the July-2026 data (golden results)."""
 
 TINY = {
     "name": "tiny",

@@ -10,7 +10,7 @@ from sim import vintages
 from sim.config import ConfigError, load_config
 from sim.engine import run
 
-from .conftest import CONFIGS, OLD_VINTAGE, make_config
+from .conftest import CONFIGS, OLD_OWN_PATHS, OLD_VINTAGE, make_config
 
 GOLDEN = Path(__file__).parent / "data" / "golden_mar2026_baseline.nc"
 """configs/baseline.yaml, 400 paths, chunks of 200, run by the code before issue 14
@@ -40,6 +40,7 @@ def test_old_vintage_baseline_equals_the_stored_result_bit_for_bit():
         "policy.deadline=2032",
     ]
     over += [f"data.{k}={v}" for k, v in OLD_VINTAGE["data"].items()]  # fmt: skip
+    over += ["policy.own_paths=null", f"policy.own_paths={OLD_OWN_PATHS}"]
     ds = run(load_config(CONFIGS / "scenarios" / "antalya2032.yaml", over))
     assert (
         ds.attrs["share_vintage"] == "mar2026"
