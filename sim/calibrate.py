@@ -100,23 +100,24 @@ def estimate_macro(growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray) 
 
 
 def estimate_share(share: np.ndarray, years: np.ndarray, normal: np.ndarray) -> dict:
-    """Pooled AR(1) persistence of the defence share and s.d. of its annual change.
+    """Pooled AR(1) persistence of the defence share and s.d. of its annual change,
+    both over the changes into the ``normal`` years.
 
     ``share`` is [year, member] in percent of GDP; ``normal`` [year] marks the years
-    whose changes count as normal-year noise.
+    whose change from the year before is normal-year dynamics (not a crisis, a policy
+    surge or a definition break).
     """
     y, z = share[1:], share[:-1]
-    ok = np.isfinite(y) & np.isfinite(z)
+    ok = np.isfinite(y) & np.isfinite(z) & normal[1:, None]
     zc = z[ok] - z[ok].mean()
     phi = float((zc * (y[ok] - y[ok].mean())).sum() / (zc * zc).sum())
-    d = (share[1:] - share[:-1])[normal[1:]]
-    d = d[np.isfinite(d)]
+    d = (y - z)[ok]
     return {
         "persistence": round(phi, 4),
         "change_sd_pp": round(float(d.std(ddof=1)), 4),
         "n_changes": int(d.size),
         "years": [int(years[0]), int(years[-1])],
-        "change_years": [int(y) for y in years[1:][normal[1:]]],
+        "fit_years": [int(y) for y in years[1:][normal[1:]]],
     }
 
 
@@ -142,7 +143,8 @@ def _sources():
 
 SURGE_FROM = 2022
 """From the 2022 invasion on, annual share changes are a policy surge, not normal-year
-noise: they count for the persistence, not for the change s.d."""
+dynamics: left out of the fit (with them the core series gives an explosive
+persistence of 1.05; Luxembourg's 2023 denominator break falls in them too)."""
 EDITION_LAST_YEAR = 2026
 """Last year of NATO's July-2026 edition (2025-2026 are estimates)."""
 
@@ -234,11 +236,13 @@ def calibrate(
             "correlation of standardised residuals; growth-inflation correlation = "
             "median within-member residual correlation; Student-t df matched to the "
             "pooled excess kurtosis of standardised growth residuals; defence-share "
-            "persistence = pooled AR(1) per series over its 'years', change s.d. = s.d. "
-            f"of annual changes in 'change_years' (crisis years and the surge from "
-            f"{SURGE_FROM} left out); series never spliced: nato_core_jul2026 = NATO "
-            "July-2026 edition core shares 2014-2026 (2025-2026 estimates; the definition "
-            "of base-year-2026 runs), nato_jun2024 = June-2024 edition, sipri = SIPRI",
+            "persistence (pooled AR(1)) and change s.d. per series over the changes "
+            "into its 'fit_years' (excluded years and the surge from "
+            f"{SURGE_FROM} left out), within its 'years'; series never spliced: "
+            "nato_core_jul2026 = NATO July-2026 edition core shares 2014-2026 (one "
+            "definition; 2025-2026 estimates), nato_jun2024 = June-2024 edition, "
+            "sipri = SIPRI; informational except nato_jun2024/sipri change s.d. (the "
+            "backtest's persistence forecaster): the engine does not read them",
         },
         "common": {
             "growth_common_corr": r(est["growth_common_corr"]),
