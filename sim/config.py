@@ -62,7 +62,7 @@ class DataConfig:
     plans_asof: str | None = _f(
         None,
         "national plans as announced by this date (YYYY-MM-DD); null = the newest "
-        "announcement in the log",
+        "announcement in the log, but not after the end of the base year",
     )
     plans_file: str | None = _f(
         None,

@@ -64,7 +64,7 @@ def header(cfg: Config) -> str:
 
     d = cfg.data
     log = plans.load_log(d.plans_file)
-    asof = plans.parse_asof(d.plans_asof, log).isoformat()
+    asof = plans.parse_asof(d.plans_asof, log, cfg.base_year).isoformat()
     vintage = vintages.resolve(cfg.base_year, d.share_vintage)
     return (
         f"base year {cfg.base_year}: {vintages.DEFINITIONS[vintage]} [{vintage}]; "

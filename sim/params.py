@@ -140,7 +140,7 @@ def member_plans(cfg: Config, table: pd.DataFrame) -> dict[str, plans.Plan]:
     vintage, dated by the rows that shape its path (see sim/plans.py)."""
     d, b = cfg.data, cfg.base_year
     log = plans.load_log(d.plans_file)
-    asof = plans.parse_asof(d.plans_asof, log)
+    asof = plans.parse_asof(d.plans_asof, log, b)
     vintage = vintages.resolve(b, d.share_vintage)
     out = {}
     found = plans.resolve(
@@ -376,7 +376,7 @@ def build_inputs(cfg: Config) -> ModelInputs:
         base_share_source=tuple(s0_src),
         share_vintage=vintages.resolve(b, cfg.data.share_vintage),
         plans_asof=plans.parse_asof(
-            cfg.data.plans_asof, plans.load_log(cfg.data.plans_file)
+            cfg.data.plans_asof, plans.load_log(cfg.data.plans_file), b
         ).isoformat(),
         plan_date=tuple(dates),
         plan_conditional=np.array(cond, dtype=np.int8),

@@ -108,10 +108,15 @@ def known_date(text: str) -> dt.date:
     raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
-def parse_asof(text: str | None, log: pd.DataFrame) -> dt.date:
-    """The cut-off date: ``text`` (YYYY-MM-DD) or, if None, the newest announcement."""
+def parse_asof(
+    text: str | None, log: pd.DataFrame, base_year: int | None = None
+) -> dt.date:
+    """The cut-off date: ``text`` (YYYY-MM-DD) or, if None, the newest announcement,
+    but not after the end of ``base_year`` (a run from an earlier base year sees the
+    plans known then, as a backtest must)."""
     if text is None:
-        return max(log["known"])
+        newest = max(log["known"])
+        return newest if base_year is None else min(newest, dt.date(base_year, 12, 31))
     return dt.date.fromisoformat(str(text))
 
 

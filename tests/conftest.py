@@ -21,11 +21,20 @@ OLD_VINTAGE = {
     "data": {
         "share_vintage": "mar2026",
         "plans_file": str(OLD_LOG),
+        "plans_asof": "2026-02-28",  # what the old code read: the whole old log
         "national_definition_plans": "as_nato",  # the old bundle did not tell them apart
     },
 }
 """Base 2025 on the Mar-2026 figures, Antalya 2032, plans as the old bundle had them:
 what the model ran on before the July-2026 data (the stored golden results)."""
+TODAY_DATA = {
+    "share_vintage": "latest",
+    "plans_file": None,
+    "plans_asof": None,
+    "national_definition_plans": "wedge",
+}
+"""The baseline's data section (July-2026 figures, the bundled log, plans as of its
+newest row): what tests on today's data merge over TINY's old vintage."""
 OLD_OWN_PATHS = {
     "ESP": {"level": 2.1},
     "PRT": {"level": 2.0, "until": 2029, "rejoin_deadline": 2035},

@@ -9,7 +9,7 @@ from sim import plans
 from sim.errors import DataError
 from sim.params import build_inputs
 
-from .conftest import make_config
+from .conftest import TODAY_DATA, make_config
 
 D = dt.date.fromisoformat
 HEADER = "iso3,country,kind,target_pct_gdp,target_year,description,announced,announced_by,source_url"
@@ -45,6 +45,10 @@ def test_a_later_row_supersedes_and_the_cutoff_picks_the_row_known_then(tmp_path
     assert _levels(after) == {2032: 3.5} and after.date == "2025-06-19"
     assert plans.resolve(log, D("2025-03-25")) == {}  # nothing announced yet
     assert plans.parse_asof(None, log) == D("2025-07-01")  # newest row of any kind
+    # a run from an earlier base year sees the plans known at its end
+    assert plans.parse_asof(None, log, 2024) == D("2024-12-31")
+    assert plans.parse_asof(None, log, 2026) == D("2025-07-01")
+    assert plans.parse_asof("2026-01-05", log, 2024) == D("2026-01-05")  # as given
 
 
 def test_rows_of_one_date_belong_together_and_budgets_speak_for_their_year(tmp_path):
@@ -229,8 +233,7 @@ def _inputs(**data):
     return build_inputs(make_config(
         members=["FRA", "ITA"], base_year=2026, horizon=2035, target_years=[2030, 2035],
         policy={"deadline": 2035, "path_rule": "national"},
-        data={"share_vintage": "latest", "plans_file": None,
-              **data}))  # fmt: skip
+        data={**TODAY_DATA, **data}))  # fmt: skip
 
 
 def test_plans_asof_sets_the_paths_and_the_result_coordinates():
@@ -258,7 +261,7 @@ def test_a_plan_below_the_alliance_path_is_reported_as_not_followed():
     mi = build_inputs(make_config(
         members=["EST", "FRA"], base_year=2026, horizon=2035, target_years=[2030, 2035],
         policy={"deadline": 2035}, review={"enabled": False},
-        data={"share_vintage": "latest", "plans_file": None}))  # fmt: skip
+        data=TODAY_DATA))  # fmt: skip
     # Estonia: 5% target in force, but NATO puts 2026 at 5.10; France: the LPM update
     # stays below the linear path to 3.5% in 2035 while no review relaxes it
     assert mi.path_kind == ("alliance (national plan not above it)",) * 2
@@ -269,8 +272,7 @@ def test_bundled_plans_on_the_nato_basis_of_a_2026_run():
     codes = ["TUR", "POL", "ROU", "LVA", "SVN", "LUX"]
     mi = build_inputs(make_config(
         members=codes, base_year=2026, horizon=2035, target_years=[2030, 2035],
-        policy={"deadline": 2035}, data={"share_vintage": "latest", "plans_file": None,
-                                         "national_definition_plans": "wedge"}))  # fmt: skip
+        policy={"deadline": 2035}, data=TODAY_DATA))  # fmt: skip
     pts = dict(zip(codes, mi.plan_points, strict=True))
     dates = dict(zip(codes, mi.plan_date, strict=True))
     # Türkiye: 2.83 / 3.20 (national budget basis) + (NATO 2.85 - national 2.33)
@@ -283,3 +285,18 @@ def test_bundled_plans_on_the_nato_basis_of_a_2026_run():
     assert dates["ROU"] == "2025-06-02" and dates["LVA"] == "2025-05-23"
     assert pts["SVN"][2030] == pytest.approx(1.57 + 1.0)  # +0.2 pp a year over 2025
     assert pts["LUX"] == {2027: 2.0}  # 2% of GNI: NATO's own basis for Luxembourg
+
+
+def test_a_base_2025_run_sees_the_plans_known_at_the_end_of_2025():
+    def run_inputs(**data):
+        return build_inputs(make_config(
+            members=["TUR", "FRA"], base_year=2025, horizon=2035, target_years=[2035],
+            policy={"deadline": 2035}, data={**TODAY_DATA, **data}))  # fmt: skip
+
+    mi = run_inputs(plans_asof=None)
+    assert mi.plans_asof == "2025-12-31"
+    # Türkiye's Jan-2026 budget and France's Aug-2026 law were not known yet
+    assert mi.plan_points == ({}, {})
+    now = run_inputs(plans_asof="2026-09-29", national_definition_plans="as_nato")
+    assert now.plan_points[0] == {2026: 2.33, 2027: 2.83, 2028: 3.2}
+    assert now.plan_points[1] == {2030: 2.5, 2035: 3.5}

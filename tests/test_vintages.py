@@ -10,7 +10,7 @@ from sim import vintages
 from sim.config import ConfigError, load_config
 from sim.engine import run
 
-from .conftest import CONFIGS, OLD_OWN_PATHS, OLD_VINTAGE, make_config
+from .conftest import CONFIGS, OLD_OWN_PATHS, OLD_VINTAGE, TODAY_DATA, make_config
 
 GOLDEN = Path(__file__).parent / "data" / "golden_mar2026_baseline.nc"
 """configs/baseline.yaml, 400 paths, chunks of 200, run by the code before issue 14
@@ -55,7 +55,7 @@ def test_old_vintage_baseline_equals_the_stored_result_bit_for_bit():
 def test_results_say_which_definition_and_plans_they_use():
     ds = run(make_config(paths=20, chunk_size=20, base_year=2026, horizon=2030,
                          target_years=[2030], policy={"deadline": 2030},
-                         data={"share_vintage": "latest", "plans_file": None}))  # fmt: skip
+                         data=TODAY_DATA))  # fmt: skip
     assert ds.attrs["share_vintage"] == "jul2026"
     assert ds.attrs["share_definition"].startswith(
         "NATO core defence expenditure, July-2026"
