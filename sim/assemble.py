@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from . import constants as C
+from . import vintages
 from .cf import label_coords
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .params import ModelInputs
@@ -123,6 +124,8 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
             "group": (C.MEMBER, list(mi.groups)),
             "base_share_source": (C.MEMBER, list(mi.base_share_source)),
             "path_rule": (C.MEMBER, list(mi.path_kind)),
+            "plan_date": (C.MEMBER, list(mi.plan_date)),
+            "plan_conditional": (C.MEMBER, mi.plan_conditional),
             "measure": (C.TARGET, [t.measure for t in cfg.targets]),
             "level": (C.TARGET, [t.level for t in cfg.targets]),
             C.REGIME: list(THREAT_STATES),
@@ -140,10 +143,13 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
         "title": f"NATO defence-spending Monte Carlo: {cfg.name}",
         "institution": "sim (NATO defence-spending scenario simulator)",
         "source": (
-            "sim Monte Carlo model; member data: NATO defence expenditure estimates "
-            "(June-2024 edition; 2025 as quoted by the press), IMF WEO Oct-2025, "
-            "national announcements; see sim/data/sources/SOURCES.md"
+            "sim Monte Carlo model; member data: NATO defence expenditure (base-year "
+            "shares: see share_definition), IMF WEO Oct-2025, national announcements "
+            "as of plans_asof; see sim/data/sources/SOURCES.md"
         ),
+        "share_vintage": mi.share_vintage,
+        "share_definition": vintages.DEFINITIONS[mi.share_vintage],
+        "plans_asof": mi.plans_asof,
         "references": "sim/data/sources/SOURCES.md; sim/data/members_columns.csv",
         "comment": (
             "Shares are percent of nominal GDP; meeting a level means share >= level - "

@@ -19,15 +19,18 @@ MEMBERS_CSV = DATA_DIR / "members.csv"
 
 OUTLOOK_VINTAGE = "IMF_WEO_2025_10"
 OUTLOOK_MEAN_YEARS = (2026, 2030)
-TARGET_KINDS = ("national_target", "budget_plan", "exemption")
-"""national_targets.csv kinds that define a national path (statements do not)."""
+BASE_YEARS = (2024, 2025, 2026)
+"""Base years of the bundled table (macro columns; 2025-2026 are IMF projections)."""
 
 SHARE_COLUMNS = {
-    # column: (year, source_id)
+    # column: (year, source_id in defence_share_gdp.csv)
     "share_2024_nato_jun2024": (2024, "NATO_DE_2024"),
     "share_2025_nato_aug2025": (2025, "NATO_DE_2025_PRESS"),
     "share_2025_nato_mar2026": (2025, "NATO_SGAR_2025_PRESS"),
 }
+EDITION_2026 = "nato_2026_edition_shares.csv"
+SHARE_COLUMNS_2026 = {f"share_{y}_nato_jul2026": y for y in BASE_YEARS}
+"""Core shares from NATO's July-2026 edition (its own file, never mixed with the above)."""
 
 
 def read_source(name: str) -> pd.DataFrame:
@@ -36,22 +39,6 @@ def read_source(name: str) -> pd.DataFrame:
     text = path.read_text(encoding="utf-8")
     body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))
     return pd.read_csv(io.StringIO(body), keep_default_na=True)
-
-
-def _national_paths(targets: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """iso3 -> ('YEAR:LEVEL;...' with 'deadline' for undated, source refs)."""
-    rows = targets[
-        targets["kind"].isin(TARGET_KINDS) & targets["target_pct_gdp"].notna()
-    ]
-    out = {}
-    for iso, grp in rows.groupby("iso3", sort=False):
-        points, refs = [], []
-        for r in grp.itertuples():
-            year = "deadline" if pd.isna(r.target_year) else str(int(r.target_year))
-            points.append(f"{year}:{r.target_pct_gdp:g}")
-            refs.append(f"national_targets.csv {iso} {r.kind} {r.announced}")
-        out[iso] = (";".join(points), "; ".join(refs))
-    return out
 
 
 def _elections(cal: pd.DataFrame) -> dict[str, tuple[str, int]]:
@@ -82,12 +69,13 @@ def _elections(cal: pd.DataFrame) -> dict[str, tuple[str, int]]:
 def build(asof: int | None = None) -> pd.DataFrame:
     """The member table (one row per Ally, in nato_members.csv order).
 
-    ``asof=None``: the bundled table, with base-year columns for 2024 and 2025 and the
-    national paths, escape clause and IMF outlook known today.  ``asof=Y`` (2014-2023,
-    for backtests): base-year columns for year Y only, built from what was published
-    by then as far as the bundled data allow (NATO June-2024 edition shares, IMF
-    history); no national paths or escape clause (not yet announced), deficits as the
-    mean of the five years up to Y.
+    ``asof=None``: the bundled table, with base-year columns for 2024-2026 and the
+    escape clause and IMF outlook known today (national plans come from the
+    announcement log at run time: sim/plans.py).  ``asof=Y`` (2014-2023, for
+    backtests): base-year columns for year Y only, built from what was published by
+    then as far as the bundled data allow (NATO June-2024 edition shares, IMF
+    history); no escape clause (not yet announced), deficits as the mean of the five
+    years up to Y.
     """
     members = read_source("nato_members.csv")
     assume = read_source("member_assumptions.csv").set_index("iso3")
@@ -96,7 +84,8 @@ def build(asof: int | None = None) -> pd.DataFrame:
     hist = read_source("macro_history.csv")
     outl = read_source("macro_outlook.csv")
     outl = outl[outl["vintage"] == OUTLOOK_VINTAGE]
-    paths = _national_paths(read_source("national_targets.csv")) if asof is None else {}
+    edition = read_source(EDITION_2026)
+    edition = edition[edition["measure"] == "core_share_gdp"]
     elections = _elections(read_source("elections_calendar.csv"))
     clause = set(read_source("escape_clause.csv").query("activated == 1")["iso3"])
     if asof is not None:
@@ -107,7 +96,8 @@ def build(asof: int | None = None) -> pd.DataFrame:
         if asof is None
         else {f"share_{asof}_nato_jun2024": (asof, "NATO_DE_2024")}
     )
-    base_years = (2024, 2025) if asof is None else (asof,)
+    base_years = BASE_YEARS if asof is None else (asof,)
+    share_columns_2026 = SHARE_COLUMNS_2026 if asof is None else {}
 
     rows = []
     for m in members.itertuples():
@@ -131,6 +121,9 @@ def build(asof: int | None = None) -> pd.DataFrame:
             ]
             vals = sel["value_pct_gdp"].dropna()
             row[col] = round(float(vals.iloc[0]), 4) if len(vals) else np.nan
+        for col, year in share_columns_2026.items():
+            sel = edition[(edition.iso3 == iso) & (edition.year == year)]
+            row[col] = float(sel["value"].iloc[0]) if len(sel) else np.nan
 
         h = hist[hist.iso3 == iso].set_index("year").sort_index()
         o = outl[outl.iso3 == iso].set_index("year").sort_index()
@@ -151,9 +144,6 @@ def build(asof: int | None = None) -> pd.DataFrame:
         )
         row["escape_clause"] = int(iso in clause)
         row["election_years"], row["election_cycle_years"] = elections[iso]
-        path, refs = paths.get(iso, ("", ""))
-        row["national_path"] = path
-        row["national_path_source"] = refs
         rows.append(row)
     return pd.DataFrame(rows)
 

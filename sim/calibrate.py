@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .build_members import OUTLOOK_VINTAGE, read_source
+from .build_members import EDITION_2026, OUTLOOK_VINTAGE, read_source
 from .errors import ConfigError
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "calibration.yaml"
@@ -100,22 +100,24 @@ def estimate_macro(growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray) 
 
 
 def estimate_share(share: np.ndarray, years: np.ndarray, normal: np.ndarray) -> dict:
-    """Pooled AR(1) persistence of the defence share and s.d. of its annual change.
+    """Pooled AR(1) persistence of the defence share and s.d. of its annual change,
+    both over the changes into the ``normal`` years.
 
     ``share`` is [year, member] in percent of GDP; ``normal`` [year] marks the years
-    whose changes count as normal-year noise.
+    whose change from the year before is normal-year dynamics (not a crisis, a policy
+    surge or a definition break).
     """
     y, z = share[1:], share[:-1]
-    ok = np.isfinite(y) & np.isfinite(z)
+    ok = np.isfinite(y) & np.isfinite(z) & normal[1:, None]
     zc = z[ok] - z[ok].mean()
     phi = float((zc * (y[ok] - y[ok].mean())).sum() / (zc * zc).sum())
-    d = (share[1:] - share[:-1])[normal[1:]]
-    d = d[np.isfinite(d)]
+    d = (y - z)[ok]
     return {
         "persistence": round(phi, 4),
         "change_sd_pp": round(float(d.std(ddof=1)), 4),
         "n_changes": int(d.size),
         "years": [int(years[0]), int(years[-1])],
+        "fit_years": [int(y) for y in years[1:][normal[1:]]],
     }
 
 
@@ -128,12 +130,23 @@ def _panel(
 
 @functools.lru_cache(maxsize=4)
 def _sources():
+    edition = read_source(EDITION_2026)
+    edition = edition[edition["measure"] == "core_share_gdp"]
     return (
         read_source("nato_members.csv"),
         read_source("macro_history.csv"),
         read_source("macro_outlook.csv"),
         read_source("defence_share_gdp.csv"),
+        edition.rename(columns={"value": "value_pct_gdp"}),
     )
+
+
+SURGE_FROM = 2022
+"""From the 2022 invasion on, annual share changes are a policy surge, not normal-year
+dynamics: left out of the fit (with them the core series gives an explosive
+persistence of 1.05; Luxembourg's 2023 denominator break falls in them too)."""
+EDITION_LAST_YEAR = 2026
+"""Last year of NATO's July-2026 edition (2025-2026 are estimates)."""
 
 
 def calibrate(
@@ -147,7 +160,7 @@ def calibrate(
     ``means``: 'outlook' (IMF WEO Oct-2025 projections 2026-2030; only for asof >=
     2024, when they were published) or 'history' (mean over the estimation window).
     """
-    members, hist, outl, shares = _sources()
+    members, hist, outl, shares, core = _sources()
     if not 1980 < first_year < asof <= 2024:
         raise ConfigError(
             f"calibration years {first_year}..{asof}: need 1980 < first < asof <= 2024"
@@ -186,15 +199,18 @@ def calibrate(
     nato = shares[shares.source_id == "NATO_DE_2024"]
     sipri = shares[shares.source_id == "SIPRI_MILEX_1949_2024"]
     share_est = {}
-    for name, df, lo in (
-        ("nato_jun2024", nato, 2014),
-        ("sipri", sipri, max(first_year, 1995)),
-    ):
-        yrs = np.arange(lo, asof + 1)
+    series = [
+        ("nato_jun2024", nato, 2014, asof),
+        ("sipri", sipri, max(first_year, 1995), asof),
+    ]
+    if asof >= 2024:  # as of today only: a backtest's calibration must not see it
+        series.insert(0, ("nato_core_jul2026", core, 2014, EDITION_LAST_YEAR))
+    for name, df, lo, hi in series:
+        yrs = np.arange(lo, hi + 1)
         if yrs.size < 4:
             continue
         panel = _panel(df, "value_pct_gdp", codes, yrs)
-        normal = ~np.isin(yrs, (*exclude, 2022, 2023, 2024))
+        normal = ~np.isin(yrs, exclude) & (yrs < SURGE_FROM)
         share_est[name] = estimate_share(panel, yrs, normal)
 
     def r(x, nd=4):
@@ -205,7 +221,12 @@ def calibrate(
             "created_by": "sim calibrate (make calibrate); deterministic: rerunning it "
             "on the same data gives the same file",
             "data": "sim/data/sources/macro_history.csv (IMF_WEO_2025_10), "
-            "macro_outlook.csv, defence_share_gdp.csv (NATO_DE_2024, SIPRI_MILEX_1949_2024)",
+            "macro_outlook.csv, defence_share_gdp.csv (NATO_DE_2024, SIPRI_MILEX_1949_2024)"
+            + (
+                ", nato_2026_edition_shares.csv (NATO July-2026 edition, core)"
+                if "nato_core_jul2026" in share_est
+                else ""
+            ),  # fmt: skip
             "asof": asof,
             "years": [first_year, asof],
             "excluded_years": list(exclude),
@@ -215,7 +236,13 @@ def calibrate(
             "correlation of standardised residuals; growth-inflation correlation = "
             "median within-member residual correlation; Student-t df matched to the "
             "pooled excess kurtosis of standardised growth residuals; defence-share "
-            "persistence = pooled AR(1) per source (NATO and SIPRI never spliced)",
+            "persistence (pooled AR(1)) and change s.d. per series over the changes "
+            "into its 'fit_years' (excluded years and the surge from "
+            f"{SURGE_FROM} left out), within its 'years'; series never spliced: "
+            "nato_core_jul2026 = NATO July-2026 edition core shares 2014-2026 (one "
+            "definition; 2025-2026 estimates), nato_jun2024 = June-2024 edition, "
+            "sipri = SIPRI; informational except nato_jun2024/sipri change s.d. (the "
+            "backtest's persistence forecaster): the engine does not read them",
         },
         "common": {
             "growth_common_corr": r(est["growth_common_corr"]),

@@ -502,15 +502,53 @@ def sensitivity(config, out, overrides) -> None:
 
 
 @cli.command()
-def members() -> None:
-    """Print the bundled member table with base-year shares and target paths."""
-    from .data import load_members
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--csv", "as_csv", is_flag=True, help="The full member table as CSV.")
+@click.option(
+    "--sources",
+    is_flag=True,
+    help="Data freshness: base-year figure, vintage and column; plan used, its "
+    "announcement date, the log rows behind it and those left out.",
+)
+@_set_option
+def members(config, as_csv, sources, overrides) -> None:
+    """What a run starts from per member: base-year share and its vintage, the
+    national plan used and its announcement date (for CONFIG; default:
+    configs/baseline.yaml where it exists, else the built-in defaults)."""
+    from .config import from_dict, merge, parse_override
+    from .overview import header, overview
 
-    t = load_members()
-    cols = ["name", "group", "exposure", "share_2025_nato_mar2026",
-            "share_2025_nato_aug2025", "gdp_usd_bn_2025", "national_path"]  # fmt: skip
-    click.echo(t[cols].to_string())
-    click.echo("\nColumn sources and assumptions: sim/data/members_columns.csv")
+    if as_csv:
+        from .data import MEMBERS_CSV
+
+        click.echo(MEMBERS_CSV.read_text(encoding="utf-8"), nl=False)
+        return
+    from pathlib import Path
+
+    if not config and Path("configs/baseline.yaml").is_file():
+        config = "configs/baseline.yaml"
+    if config:
+        cfg = load_config(config, list(overrides))
+    else:
+        data: dict = {}
+        for o in overrides:
+            data = merge(data, parse_override(o))
+        cfg = from_dict(data)
+    t = overview(cfg)
+    cols = ["name", "group", "base_share", "vintage", "plan_used", "plan_date",
+            "conditional"]  # fmt: skip
+    if sources:
+        cols = ["base_share", "base_year", "vintage", "base_share_source", "plan_used",
+                "plan_date", "plan_rows", "notes", "not_used"]  # fmt: skip
+    click.echo(header(cfg))
+    import pandas as pd
+
+    with pd.option_context("display.width", 1000, "display.max_colwidth", 200):
+        click.echo(t[cols].to_string(na_rep="-", float_format=lambda x: f"{x:.2f}"))
+    click.echo(
+        "\nColumns: sim/data/members_columns.csv; plan log: "
+        "sim/data/sources/national_targets.csv (our reading: sim/data/plan_assessment.csv)"
+    )
 
 
 class _Terminated(BaseException):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import types
 import typing
@@ -48,14 +49,38 @@ class Target:
 
 @dataclass(frozen=True)
 class DataConfig:
-    share_vintage: Literal["latest", "mar2026", "aug2025", "jun2024"] = _f(
+    share_vintage: Literal["latest", "jul2026", "mar2026", "aug2025", "jun2024"] = _f(
         "latest",
-        "NATO estimate used for the base-year share: latest = newest vintage for the "
-        "base year (2025: Mar-2026 annual report, else Aug-2025; 2024: June-2024)",
+        "NATO figures for the base-year share: latest = July-2026 edition (core "
+        "definition) for base years 2024-2026, June-2024 before; mar2026 / aug2025 = "
+        "press-quoted 2025 estimates (base year 2025); jun2024 (base year <= 2024)",
     )
     members_file: str | None = _f(
         None,
         "member table CSV replacing the bundled one (same columns); null = bundled",
+    )
+    plans_asof: str | None = _f(
+        None,
+        "national plans as announced by this date (YYYY-MM-DD); null = the newest "
+        "announcement in the log, but not after the end of the base year",
+    )
+    plans_file: str | None = _f(
+        None,
+        "announcement log CSV replacing sim/data/sources/national_targets.csv (same "
+        "columns); null = bundled",
+    )
+    use_conditional_plans: bool = _f(
+        False,
+        "use conditional plans (Italy's, tied to leaving the EU excessive deficit "
+        "procedure) as if certain; false = the member follows its other plans or the "
+        "alliance rule",
+    )
+    national_definition_plans: Literal["wedge", "drop", "as_nato"] = _f(
+        "wedge",
+        "plan levels stated in a national definition: wedge = shifted to the NATO "
+        "basis by the member's NATO minus national figure in the latest year up to the "
+        "base year that has both (else left out); drop = left out; as_nato = read as "
+        "NATO-basis levels",
     )
 
 
@@ -133,7 +158,7 @@ class WillConfig:
 @dataclass(frozen=True)
 class PolicyConfig:
     core_level: float = _f(3.5, "alliance core target [percent of GDP]", 0, 20)
-    deadline: int = _f(2032, "year by which the alliance core level is due", 2000, 2100)
+    deadline: int = _f(2035, "year by which the alliance core level is due", 2000, 2100)
     path_rule: Literal["max", "alliance", "national", "national_only"] = _f(
         "max",
         "target path: max = higher of the alliance and national paths; alliance = "
@@ -442,10 +467,12 @@ class Config:
         "'asof' = estimated at run time from data up to the base year; or a file path",
     )
     base_year: int = _f(
-        2025, "last observed year; projection starts the year after", 2014, 2025
+        2026, "last observed year; projection starts the year after", 2014, 2026
     )
     horizon: int = _f(2035, "last projected year", 2015, 2100)
-    target_years: tuple[int, ...] = _f((2032, 2035), "years reported as deadlines")
+    target_years: tuple[int, ...] = _f(
+        (2030, 2032, 2035), "years reported as deadlines"
+    )
     targets: tuple[Target, ...] = _f(DEFAULT_TARGETS, "targets: name, measure, level")
     members: tuple[str, ...] | Literal["all"] = _f(
         "all", "'all' or a list of ISO3 codes"
@@ -578,6 +605,8 @@ def _convert(value: Any, tp: Any, key: str, meta: dict) -> Any:
             )
         return _check_range(float(value), key, meta)
     if tp is str:
+        if isinstance(value, datetime.date):  # YAML reads 2026-07-03 as a date
+            value = value.isoformat()
         if not isinstance(value, str):
             raise ConfigError(f"config key '{key}': expected text, got {_short(value)}")
         return value
@@ -654,17 +683,23 @@ def _cross_check(cfg: Config) -> None:
         raise ConfigError(
             "config key 'quantiles': must be increasing, unique, in [0, 1]"
         )
+    from . import plans, vintages
+
     v = cfg.data.share_vintage
-    ok = (
-        ("latest", "mar2026", "aug2025")
-        if cfg.base_year == 2025
-        else ("latest", "jun2024")
-    )
+    ok = vintages.allowed(cfg.base_year)
     if v not in ok:
         raise ConfigError(
             f"config key 'data.share_vintage': {v!r} has no base year {cfg.base_year} "
             f"figures, allowed: {', '.join(ok)}"
         )
+    log = plans.load_log(cfg.data.plans_file)  # also checks a user-supplied file
+    try:
+        plans.parse_asof(cfg.data.plans_asof, log)
+    except ValueError:
+        raise ConfigError(
+            f"config key 'data.plans_asof': {cfg.data.plans_asof!r} is not a date, "
+            "expected YYYY-MM-DD or null"
+        ) from None
     ex = cfg.execution
     if ex.sd > 0 and ex.sd**2 >= ex.mean * (1 - ex.mean):
         raise ConfigError(
@@ -770,6 +805,8 @@ def parse_yaml(text: str, where: str) -> object:
         data = yaml.safe_load(text)
     except RecursionError:
         raise ConfigError(f"{where}: nested too deeply") from None
+    except ValueError as e:  # e.g. an impossible date such as 2026-13-01
+        raise ConfigError(f"{where}: invalid value ({e})") from None
     seen: set[int] = set()  # aliases share objects: visit each once (no blow-up)
     stack = [(data, 1)]
     while stack:
@@ -822,10 +859,9 @@ def read_config_tree(path: str | Path, _depth: int = 0) -> dict:
         raise ConfigError(f"config file {path}: 'extends' chain is too deep (a cycle?)")
     data = _read_yaml(path)
     section = data.get("data")
-    if isinstance(section, dict) and isinstance(section.get("members_file"), str):
-        section["members_file"] = str(
-            path.parent / section["members_file"]
-        )  # file-relative
+    for key in ("members_file", "plans_file"):  # file-relative
+        if isinstance(section, dict) and isinstance(section.get(key), str):
+            section[key] = str(path.parent / section[key])
     if isinstance(data.get("calibration"), str) and data["calibration"] != "asof":
         data["calibration"] = str(path.parent / data["calibration"])  # file-relative
     if isinstance(data.get("sweep"), dict):  # scenario files, relative to this file

@@ -120,6 +120,12 @@ COORDS: dict[str, tuple[str, str]] = {
     "condition": ("state of a main driver in the target year", ""),
     "forecaster": ("forecaster: the model or a naive benchmark", ""),
     "bin": ("lower edge of the forecast-probability bin", "1"),
+    "plan_date": (
+        "announcement date (ISO 8601) of the national plan the member's path follows; "
+        "empty where it follows the alliance rule or its own path",
+        "",
+    ),
+    "plan_conditional": ("1 if the national plan followed is conditional", "1"),
 }
 
 # Fixed-width histograms from which quantiles are read: name -> (lowest edge, bin width,

@@ -24,32 +24,19 @@ NUMERIC = {
     "share_2024_nato_jun2024": (0, 30),
     "share_2025_nato_aug2025": (0, 30),
     "share_2025_nato_mar2026": (0, 30),
-    "gdp_usd_bn_2024": (1e-3, 1e6),
-    "gdp_usd_bn_2025": (1e-3, 1e6),
-    "growth_2024_pct": (-50, 50),
-    "growth_2025_pct": (-50, 50),
-    "inflation_2024_pct": (-50, 500),
-    "inflation_2025_pct": (-50, 500),
-    "debt_2024_pct_gdp": (0, 1000),
-    "debt_2025_pct_gdp": (0, 1000),
+    "share_2024_nato_jul2026": (0, 30),
+    "share_2025_nato_jul2026": (0, 30),
+    "share_2026_nato_jul2026": (0, 30),
+    **{f"gdp_usd_bn_{y}": (1e-3, 1e6) for y in (2024, 2025, 2026)},
+    **{f"growth_{y}_pct": (-50, 50) for y in (2024, 2025, 2026)},
+    **{f"inflation_{y}_pct": (-50, 500) for y in (2024, 2025, 2026)},
+    **{f"debt_{y}_pct_gdp": (0, 1000) for y in (2024, 2025, 2026)},
     "net_lending_mean_pct": (-50, 50),
     "escape_clause": (0, 1),
     "election_cycle_years": (1, 10),
 }
-MAY_BE_EMPTY = {
-    "share_2024_nato_jun2024",
-    "share_2025_nato_aug2025",
-    "share_2025_nato_mar2026",
-}
-TEXT = (
-    "iso3",
-    "name",
-    "group",
-    "region",
-    "national_path",
-    "national_path_source",
-    "election_years",
-)
+MAY_BE_EMPTY = {c for c in NUMERIC if c.startswith("share_")}
+TEXT = ("iso3", "name", "group", "region", "election_years")
 GROUP_VALUES = ("frontline", "core", "constrained", "us", "none")
 
 
@@ -69,7 +56,7 @@ def _load(path_str: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(
             io.StringIO(text),
-            dtype={"national_path": str, "election_years": str},
+            dtype={"election_years": str},
             keep_default_na=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
@@ -109,13 +96,6 @@ def _load(path_str: str) -> pd.DataFrame:
             f"column group: {df.loc[badg.idxmax(), 'group']!r}, allowed: "
             f"{', '.join(GROUP_VALUES)}",
         )
-    for col in ("national_path", "national_path_source"):
-        df[col] = df[col].fillna("")
-    for p in df["national_path"]:
-        try:
-            parse_path(p)
-        except ValueError as e:
-            _fail(path, f"column national_path: {e}")
     df["election_years"] = df["election_years"].fillna("")
     for iso, text in zip(df["iso3"], df["election_years"], strict=True):
         try:
@@ -143,24 +123,6 @@ def load_members(path: str | Path | None = None) -> pd.DataFrame:
 def column_provenance() -> pd.DataFrame:
     """Units, source, method and assumption flag of every member-table column."""
     return pd.read_csv(COLUMNS_CSV).set_index("column")
-
-
-def parse_path(text: str) -> list[tuple[int | None, float]]:
-    """Parse 'YEAR:LEVEL;...' (YEAR may be 'deadline' -> None) into (year, level) pairs."""
-    points = []
-    for item in filter(None, (s.strip() for s in text.split(";"))):
-        year, sep, level = item.partition(":")
-        try:
-            y = None if year == "deadline" else int(year)
-            lv = float(level)
-        except ValueError:
-            raise ValueError(f"bad point {item!r}, expected YEAR:LEVEL") from None
-        if not sep or not np.isfinite(lv) or not 0 <= lv <= 30:
-            raise ValueError(
-                f"bad point {item!r}, expected YEAR:LEVEL with 0<=LEVEL<=30"
-            )
-        points.append((y, lv))
-    return points
 
 
 def check_member_codes(

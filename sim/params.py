@@ -8,20 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import build_members
+from . import build_members, plans, vintages
 from . import calibrate as calibration
 from .config import Config
-from .data import load_members, parse_path, parse_years
+from .data import load_members, parse_years
 from .errors import DataError
-
-_SHARE_ORDER = {
-    # (base_year, vintage) -> member-table columns tried in order
-    (2025, "latest"): ("share_2025_nato_mar2026", "share_2025_nato_aug2025"),
-    (2025, "mar2026"): ("share_2025_nato_mar2026", "share_2025_nato_aug2025"),
-    (2025, "aug2025"): ("share_2025_nato_aug2025", "share_2025_nato_mar2026"),
-}
-_FALLBACK = "share_2024_nato_jun2024"
-"""Used (carried forward) where no figure for the base year exists, e.g. Hungary 2025."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +30,11 @@ class ModelInputs:
     years: np.ndarray  # [year]
     base_share: np.ndarray  # [member] percent
     base_share_source: tuple[str, ...]
+    share_vintage: str  # resolved vintage of the base-year shares (vintages.py)
+    plans_asof: str  # cut-off date of the announcement log (ISO)
+    plan_date: tuple[str, ...]  # announcement date of the plan followed, "" if none
+    plan_conditional: np.ndarray  # [member] 1 if the plan followed is conditional
+    plan_points: tuple[dict, ...]  # year -> level of each member's plan after the base
     gdp0: np.ndarray  # [member] billion US$
     g0: np.ndarray  # [member] base-year real growth, fraction
     pi0: np.ndarray  # [member] base-year deflator inflation, fraction
@@ -80,47 +76,89 @@ def _alliance_path(
     return s0 + (level - s0) * frac
 
 
-def national_path(
-    text: str, s0: float, base: int, deadline: int, years
-) -> np.ndarray | None:
-    """Piecewise-linear path through the announced points after the base year.
+def plan_points(points, base: int, deadline: int) -> dict[int, float]:
+    """Year -> level of a plan's points (year, level, held) after the base year.
 
-    Undated points take the alliance ``deadline``; several points in one year keep the
-    highest; the last level is held.  None if no point lies after the base year.
+    Undated points take the alliance ``deadline``; a target (held) whose year is past
+    applies from the year after the base; past budget points are dropped; several
+    points in one year keep the highest.
     """
     pts: dict[int, float] = {}
-    for y, lv in parse_path(text):
+    for y, lv, held in points:
         y = deadline if y is None else y
-        if y > base:
-            pts[y] = max(lv, pts.get(y, -np.inf))
+        if y <= base:
+            if not held:
+                continue
+            y = base + 1
+        pts[y] = max(lv, pts.get(y, -np.inf))
+    return dict(sorted(pts.items()))
+
+
+def national_path(
+    points, s0: float, base: int, deadline: int, years
+) -> np.ndarray | None:
+    """Piecewise-linear path from the base-year share through the plan's points
+    (:func:`plan_points`), the last level held; None if no point lies after the base."""
+    pts = plan_points(points, base, deadline)
     if not pts:
         return None
-    xs = [base, *sorted(pts)]
-    ys = [s0, *(pts[y] for y in sorted(pts))]
+    xs = [base, *pts]
+    ys = [s0, *pts.values()]
     return np.interp(np.asarray(years, dtype=float), xs, ys)
+
+
+def share_in(row: pd.Series, year: int, vintage: str) -> tuple[float, str]:
+    """A member's share in ``year`` from a resolved vintage, and the column used."""
+    for col in vintages.columns(year, vintage):
+        if col in row.index and pd.notna(row[col]):
+            return float(row[col]), col
+    return np.nan, ""
 
 
 def base_share(table: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, list[str]]:
     """Base-year share per member following the configured vintage, and its source."""
     b = cfg.base_year
-    cols = _SHARE_ORDER.get((b, cfg.data.share_vintage), (f"share_{b}_nato_jun2024",))
-    fallback = (_FALLBACK,) if b == 2025 else ()
+    vintage = vintages.resolve(b, cfg.data.share_vintage)
     values, sources = [], []
     for _, row in table.iterrows():
-        for col in (*cols, *fallback):
-            if pd.notna(row[col]):
-                carried = col == _FALLBACK and b != 2024
-                values.append(float(row[col]))
-                sources.append(
-                    col + (" (carried forward: no base-year figure)" if carried else "")
-                )
-                break
+        value, col = share_in(row, b, vintage)
+        values.append(value)
+        if col:
+            carried = col == vintages.CARRIED and b != 2024
+            sources.append(
+                col + (" (carried forward: no base-year figure)" if carried else "")
+            )
         else:
-            values.append(np.nan)
             sources.append(
                 "none (no armed forces)" if not row["has_armed_forces"] else "none"
             )
     return np.array(values), sources
+
+
+def member_plans(cfg: Config, table: pd.DataFrame) -> dict[str, plans.Plan]:
+    """Each member's plan as of ``data.plans_asof`` on the NATO basis of the run's
+    vintage, dated by the rows that shape its path (see sim/plans.py)."""
+    d, b = cfg.data, cfg.base_year
+    log = plans.load_log(d.plans_file)
+    asof = plans.parse_asof(d.plans_asof, log, b)
+    vintage = vintages.resolve(b, d.share_vintage)
+    out = {}
+    found = plans.resolve(
+        log, asof, d.use_conditional_plans, d.national_definition_plans
+    )
+    for iso, plan in found.items():
+        if iso in table.index:
+
+            def nato(year: int, row=table.loc[iso]) -> float:
+                return share_in(row, year, vintage)[0]
+
+            out[iso] = plans.for_run(plan, b, nato, d.national_definition_plans)
+    return out
+
+
+def concrete_points(plan: plans.Plan | None) -> list:
+    """(year, level, held) of a plan from :func:`member_plans` (NATO basis)."""
+    return [] if plan is None else [(p.year, p.level, p.held) for p in plan.points]
 
 
 def _variants(cfg: Config) -> list[tuple[float, int]]:
@@ -162,12 +200,14 @@ def _own_path(own, level: float, deadline: int, years: np.ndarray) -> np.ndarray
     return path
 
 
-def member_paths(cfg: Config, iso: str, s0: float, national: str, years: np.ndarray):
+def member_paths(cfg: Config, iso: str, s0: float, points, years: np.ndarray):
     """Target paths [review outcome (keep, relax, tighten), year] of one member, and
-    the rule that gave them.  Outcomes differ only from the review year on."""
+    the rule that gave them.  Outcomes differ only from the review year on; under
+    ``max`` a national plan that never lies above the alliance path is reported as
+    such.  ``points``: (year, level, held) of the member's plan."""
     p, b = cfg.policy, cfg.base_year
     own = (p.own_paths or {}).get(iso)
-    nat = None if own else national_path(national, s0, b, p.deadline, years)
+    nat = None if own else national_path(points, s0, b, p.deadline, years)
     if own is not None:
         kind = "own"
     elif p.path_rule == "national_only" and nat is None:
@@ -178,6 +218,7 @@ def member_paths(cfg: Config, iso: str, s0: float, national: str, years: np.ndar
         kind = "max(alliance, national)" if p.path_rule == "max" else "national"
     n_variants = 3 if _review_applies(cfg) else 1
     rows = []
+    binding = False
     for k, (level, deadline) in enumerate(_variants(cfg)[:n_variants]):
         if own is not None:
             path = _own_path(own, level, deadline, years)
@@ -190,11 +231,14 @@ def member_paths(cfg: Config, iso: str, s0: float, national: str, years: np.ndar
             elif kind == "hold base share":
                 path = np.full(len(years), s0)
             elif kind.startswith("max"):
+                binding |= bool(np.any(nat > path + 1e-9))
                 path = np.maximum(path, nat)
         if k:
             path = np.where(years < cfg.review.year, rows[0], path)
         rows.append(path)
     rows += [rows[0]] * (3 - n_variants)
+    if kind.startswith("max") and not binding:
+        kind = "alliance (national plan not above it)"
     return np.array(rows), kind
 
 
@@ -212,7 +256,7 @@ def election_flags(text: str, cycle: int, years: np.ndarray) -> np.ndarray:
 
 
 def member_table(cfg: Config) -> pd.DataFrame:
-    """The member table for the config's base year: the bundled one (2024, 2025), or
+    """The member table for the config's base year: the bundled one (2024-2026), or
     one built from what was known then (earlier base years, for backtests)."""
     if cfg.data.members_file or cfg.base_year >= 2024:
         return load_members(cfg.data.members_file)
@@ -271,15 +315,24 @@ def build_inputs(cfg: Config) -> ModelInputs:
         return np.array([getattr(values, g) if g != "none" else 0.0 for g in groups])
 
     p = cfg.policy
-    paths, kinds = [], []
+    plan_of = member_plans(cfg, table)
+    paths, kinds, dates, cond, pts = [], [], [], [], []
     for iso, s, k in zip(codes, s0, counted, strict=True):
+        plan = plan_of.get(iso)
+        points = concrete_points(plan)
+        pts.append(plan_points(points, b, p.deadline))
         if not k:
             paths.append(np.zeros((3, len(years))))
             kinds.append("none (no armed forces)")
+            dates.append("")
+            cond.append(0)
             continue
-        path, kind = member_paths(cfg, iso, s, full.loc[iso, "national_path"], years)
+        path, kind = member_paths(cfg, iso, s, points, years)
+        follows = kind in ("national", "max(alliance, national)")
         paths.append(path)
         kinds.append(kind)
+        dates.append(plan.date if follows else "")
+        cond.append(int(follows and plan.conditional))
     path = np.array(paths).reshape(n, 3, len(years))
     path = path + np.where(counted, p.margin_pp, 0.0)[:, None, None]
     frac = np.clip((years - b) / (p.deadline - b), 0.0, 1.0)
@@ -321,6 +374,13 @@ def build_inputs(cfg: Config) -> ModelInputs:
         years=years,
         base_share=s0,
         base_share_source=tuple(s0_src),
+        share_vintage=vintages.resolve(b, cfg.data.share_vintage),
+        plans_asof=plans.parse_asof(
+            cfg.data.plans_asof, plans.load_log(cfg.data.plans_file), b
+        ).isoformat(),
+        plan_date=tuple(dates),
+        plan_conditional=np.array(cond, dtype=np.int8),
+        plan_points=tuple(pts),
         gdp0=table[f"gdp_usd_bn_{b}"].to_numpy(float),
         g0=pct * table[f"growth_{b}_pct"].to_numpy(float),
         pi0=pct * table[f"inflation_{b}_pct"].to_numpy(float),

@@ -8,7 +8,6 @@ import xarray as xr
 
 from . import constants as C
 from .config import Config, from_dict, merge, to_dict
-from .data import parse_path
 from .engine import simulate
 from .params import build_inputs
 from .provenance import run_attrs
@@ -71,16 +70,13 @@ def solve(cfg: Config, prob: float, target: str, year: int) -> dict:
 
 
 def announced_rate(cfg: Config, mi, j: int, year: int) -> float:
-    """Average annual increase of the member's announced national path to ``year``."""
-    from .params import member_table
-
-    text = member_table(cfg).loc[mi.iso3[j], "national_path"]
-    points = [(y or cfg.policy.deadline, lv) for y, lv in parse_path(text)]
-    points = [(y, lv) for y, lv in points if y > cfg.base_year]
+    """Average annual increase of the member's announced national path to its last
+    point (the plan as of ``data.plans_asof``)."""
+    points = mi.plan_points[j]
     if not points:
         return np.nan
-    y, lv = max(points)
-    return (lv - mi.base_share[j]) / (y - cfg.base_year)
+    y = max(points)
+    return (points[y] - mi.base_share[j]) / (y - cfg.base_year)
 
 
 def requirements(cfg: Config, prob: float) -> xr.Dataset:

@@ -12,6 +12,36 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
 DATA = Path(__file__).parent / "data"
 
+OLD_LOG = DATA / "national_targets_2026-02.csv"
+"""The announcement log bundled before issue 14 (newest rows dated 2026-02-26 and "2026-02", so known by 2026-02-28), verbatim."""
+OLD_VINTAGE = {
+    "base_year": 2025,
+    "target_years": [2032, 2035],
+    "policy": {"deadline": 2032},
+    "data": {
+        "share_vintage": "mar2026",
+        "plans_file": str(OLD_LOG),
+        "plans_asof": "2026-02-28",  # what the old code read: the whole old log
+        "national_definition_plans": "as_nato",  # the old bundle did not tell them apart
+    },
+}
+"""Base 2025 on the Mar-2026 figures, Antalya 2032, plans as the old bundle had them:
+what the model ran on before the July-2026 data (the stored golden results)."""
+TODAY_DATA = {
+    "share_vintage": "latest",
+    "plans_file": None,
+    "plans_asof": None,
+    "national_definition_plans": "wedge",
+}
+"""The baseline's data section (July-2026 figures, the bundled log, plans as of its
+newest row): what tests on today's data merge over TINY's old vintage."""
+OLD_OWN_PATHS = {
+    "ESP": {"level": 2.1},
+    "PRT": {"level": 2.0, "until": 2029, "rejoin_deadline": 2035},
+    "SVK": {"level": 2.1, "until": 2029, "rejoin_deadline": 2035},
+}
+"""The own paths of the baseline before the July-2026 data (golden results)."""
+
 TINY = {
     "name": "tiny",
     "seed": 7,
@@ -21,7 +51,10 @@ TINY = {
     "target_years": [2028, 2030],
     "members": ["DEU", "POL", "ISL", "ESP"],
     "policy": {"deadline": 2028},
+    "base_year": 2025,
+    "data": OLD_VINTAGE["data"],
 }
+"""Tests pinned to the old vintage keep their hand-checked numbers (base year 2025)."""
 
 MECHANISMS = (
     "threat", "us_stance", "elections", "jumps", "fiscal", "review", "reclass", "reporting"

@@ -78,6 +78,14 @@ def test_share_estimator():
     assert abs(est["persistence"] - phi) < K * np.sqrt((1 - phi**2) / n) + 1e-4
     sd_change = 0.1 * np.sqrt(2 / (1 + phi))  # s.d. of x_t - x_{t-1} for an AR(1)
     assert abs(est["change_sd_pp"] - sd_change) < K * sd_change / np.sqrt(2 * n) + 1e-4
+    # a surge in years marked not normal (levels x 1.1 a year) leaves the fit alone
+    surge = np.vstack([x, x[-1] * 1.1 ** np.arange(1, 6)[:, None]])
+    normal = np.arange(T + 5) < T
+    assert cal.estimate_share(surge, np.arange(T + 5), normal) == est | {
+        "years": [0, T + 4]
+    }
+    with_surge = cal.estimate_share(surge, np.arange(T + 5), np.ones(T + 5, bool))
+    assert with_surge["persistence"] > est["persistence"] + 0.01
 
 
 def test_ar1_needs_enough_years():
@@ -109,3 +117,15 @@ def test_bad_calibration_file(tmp_path):
         cal.load(str(p), 2025)
     with pytest.raises(ConfigError, match="not found"):
         cal.load(str(tmp_path / "none.yaml"), 2025)
+
+
+def test_share_dynamics_on_the_2014_2026_core_series_only_as_of_today():
+    core = cal.calibrate()["share"]["nato_core_jul2026"]
+    assert core["years"] == [2014, 2026]
+    # changes into the years before Covid and the 2022 surge (Luxembourg's 2023
+    # denominator break lies outside them), for the 31 Allies with armed forces
+    assert core["fit_years"] == [2015, 2016, 2017, 2018, 2019]
+    assert core["n_changes"] == 31 * 5
+    assert 0.9 < core["persistence"] < 1
+    backtest = cal.calibrate(asof=2018, means="history")["share"]
+    assert "nato_core_jul2026" not in backtest  # published in 2026

@@ -125,3 +125,30 @@ def test_progress_lines_when_piped_and_silence_in_ci(tiny_yaml, tmp_path):
     ci = subprocess.run(args, capture_output=True, text=True, env=env | {"CI": "true"},
                         timeout=300)  # fmt: skip
     assert ci.returncode == 0 and ci.stderr == ""
+
+
+def test_members_table_sources_and_csv():
+    from sim.data import MEMBERS_CSV
+
+    root = Path(__file__).resolve().parents[1]
+    r = CliRunner().invoke(cli, ["members", str(root / "configs" / "baseline.yaml")])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert "July-2026 edition" in lines[0] and "plans as of 2026-09-29" in lines[0]
+    deu = next(ln for ln in lines if ln.startswith("DEU"))
+    assert "2.69" in deu and "national plan 2029:3.5" in deu and "2025-06-24" in deu
+    assert "own path" in next(ln for ln in lines if ln.startswith("ESP"))
+    assert len([ln for ln in lines if ln[:3].isupper() and ln[3:4] == " "]) == 32
+    s = CliRunner().invoke(
+        cli, ["members", "--sources", "--set", "data.plans_asof=2026-08-15"]
+    )
+    assert s.exit_code == 0, s.output
+    assert "plans as of 2026-08-15" in s.output
+    fra = next(ln for ln in s.output.splitlines() if ln.startswith("FRA"))
+    assert (
+        "share_2026_nato_jul2026" in fra and "alliance rule" in fra
+    )  # LPM not yet law
+    ita = next(ln for ln in s.output.splitlines() if ln.startswith("ITA"))
+    assert "budget_plan 2025-10 (conditional)" in ita
+    c = CliRunner().invoke(cli, ["members", "--csv"])
+    assert c.output == MEMBERS_CSV.read_text(encoding="utf-8")

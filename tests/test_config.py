@@ -22,12 +22,16 @@ BAD = Path(__file__).parent / "data" / "bad"
 
 def test_shipped_configs_load():
     base = load_config(CONFIGS / "baseline.yaml")
-    hague = load_config(CONFIGS / "hague2035.yaml")
-    assert base.policy.deadline == 2032 and hague.policy.deadline == 2035
-    assert base.target_years == (2032, 2035) == hague.target_years
-    assert hague.name == "hague2035" and hague.paths == base.paths
+    antalya = load_config(CONFIGS / "scenarios" / "antalya2032.yaml")
+    assert base.policy.deadline == 2035 and antalya.policy.deadline == 2032
+    assert base.target_years == (2030, 2032, 2035) == antalya.target_years
+    assert antalya.name == "antalya2032" and antalya.paths == base.paths
     assert [t.name for t in base.targets] == ["core_3.5", "total_5"]
     assert base.horizon >= 2035
+    assert base.base_year == 2026 and base.data.share_vintage == "latest"
+    assert base.data.plans_asof is None and base.review.year == 2029
+    for path in sorted(CONFIGS.rglob("*.yaml")):  # every shipped config validates
+        load_config(path)
 
 
 def test_overrides_reach_nested_keys_and_are_validated():
@@ -48,7 +52,10 @@ def test_overrides_reach_nested_keys_and_are_validated():
 
 
 def test_round_trip_through_yaml(tmp_path):
-    cfg = load_config(CONFIGS / "hague2035.yaml")
+    cfg = load_config(
+        CONFIGS / "scenarios" / "antalya2032.yaml", ["data.plans_asof=2026-02-26"]
+    )
+    assert cfg.data.plans_asof == "2026-02-26"  # YAML reads the date; kept as ISO text
     path = tmp_path / "resolved.yaml"
     path.write_text(to_yaml(cfg))
     assert load_config(path) == cfg
@@ -70,9 +77,11 @@ def test_config_is_frozen():
         ("unknown_member.yaml", r"unknown member code 'GER'.*allowed: ALB"),
         ("wrong_type.yaml", r"'paths': expected an integer, got 'many'"),
         ("missing_parent.yaml", r"config file not found: .*no_such_parent.yaml"),
-        ("target_year_beyond_horizon.yaml", r"'target_years': 2040 is outside .*2026..2035"),
-        ("vintage_without_base_year.yaml", r"'data.share_vintage': 'jun2024' has no base year "
-                                           r"2025 figures"),
+        ("target_year_beyond_horizon.yaml", r"'target_years': 2040 is outside .*2027..2035"),
+        ("vintage_without_base_year.yaml", r"'data.share_vintage': 'mar2026' has no base year "
+                                           r"2026 figures, allowed: latest, jul2026"),
+        ("plans_asof_not_a_date.yaml", r"'data.plans_asof': '3 July 2026' is not a date, "
+                                       r"expected YYYY-MM-DD"),
         ("bad_measure.yaml", r"'targets\[0\].measure': got 'gross', allowed: 'core', 'total'"),
         ("not_a_mapping.yaml", r"top level must be a mapping"),
         ("missing_calibration.yaml", r"calibration file not found: .*no_such_calibration"),
@@ -86,6 +95,13 @@ def test_bad_config_fixture_gives_clear_error(fixture, message):
 def test_broken_member_file_names_the_file():
     with pytest.raises(DataError, match=r"broken_members.csv: missing column"):
         load_config(BAD / "broken_data_file.yaml")
+
+
+def test_impossible_yaml_date_is_a_config_error():
+    with pytest.raises(
+        ConfigError, match=r"--set.*invalid value \(month must be in 1..12"
+    ):
+        load_config(CONFIGS / "baseline.yaml", ["data.plans_asof=2026-13-01"])
 
 
 @pytest.mark.parametrize("text", ["paths", "=3", "a..b=1", "paths=[1"])
@@ -102,6 +118,12 @@ def test_cross_checks():
         ({"quantiles": [0.5, 0.1]}, "quantiles"),
         ({"target_years": [2035, 2032]}, "increasing"),
         ({"policy": {"deadline": 2025}}, "policy.deadline"),
+        ({"base_year": 2024, "data": {"share_vintage": "mar2026"}}, "jul2026, jun2024"),
+        (
+            {"base_year": 2020, "data": {"share_vintage": "jul2026"}},
+            "allowed: latest, jun2024",
+        ),
+        ({"base_year": 2027}, "out of range"),
     ]:
         with pytest.raises(ConfigError, match=msg):
             from_dict({**base, **change})
