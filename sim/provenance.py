@@ -53,6 +53,7 @@ def run_attrs(cfg, n_paths: int, command: str, calibration: dict | None = None) 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ver = versions()
     return {
+        "sim_kind": command,
         "experiment": cfg.name,
         "history": f"{now} created by sim {command} (seed {cfg.seed}, {n_paths} paths)",
         "seed": np.int64(cfg.seed),
