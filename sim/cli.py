@@ -577,7 +577,14 @@ def report(run_dir, out) -> None:
     sensitivity analysis, all at once (an interrupt leaves nothing)."""
     from .report import write_report
 
-    click.echo(str(write_report(run_dir, out)))
+    click.echo(str(write_report(run_dir, out, log=_report_log())))
+
+
+def _report_log():
+    """Report progress lines on stderr, unless in CI or SIM_QUIET."""
+    if os.environ.get("CI") or os.environ.get("SIM_QUIET"):
+        return None
+    return lambda text: click.echo(f"report: {text}", err=True)
 
 
 @cli.command()
