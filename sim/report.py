@@ -107,7 +107,9 @@ def _swap_in(tmp: Path, folder: Path, intr: _Interrupts) -> None:
     try:
         old = None
         if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent)
+            )
             os.rename(folder, old)
         os.rename(tmp, folder)
         if intr.pending is not None:  # interrupted: put everything back
@@ -326,7 +328,7 @@ def member_table_html(ds: xr.Dataset) -> str:
     p0 = ds["p_meet"].sel(target=targets[0], year=years[0])
     order = sorted(_counted(ds), key=lambda m: -float(p0.sel(member=m)))
     head1 = '<tr><th rowspan="2">Member</th><th rowspan="2">Path</th>'
-    head1 += '<th rowspan="2">Share in base year (%)</th>'
+    head1 += '<th rowspan="2">Base-year share (%)</th>'
     head1 += "".join(
         f'<th colspan="{2 * len(years)}" class="grp">P({html.escape(_label(ds, t))})</th>'
         for t in targets
@@ -349,8 +351,8 @@ def member_table_html(ds: xr.Dataset) -> str:
             f"<td>{float(ds['base_share'].sel(member=m)):.2f}</td>{cells}</tr>"
         )
     return (
-        f'<table class="members"><thead>{head1}</tr><tr>{head2}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<div class="scroll"><table class="members"><thead>{head1}</tr><tr>{head2}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -359,7 +361,8 @@ def _pct(da, t, y, m) -> str:
 
 
 def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, escape=True, border=0, classes="plain")
+    table = df.to_html(index=False, escape=True, border=0, classes="plain")
+    return f'<div class="scroll">{table}</div>'
 
 
 # --- figures -------------------------------------------------------------------
@@ -663,32 +666,43 @@ def _sweep_section(ds: xr.Dataset, figs: _Figures) -> str:
         row[f"Alliance core share {y}, median [90%]"] = (
             f"{_q(a, 0.5):.2f}% [{_q(a, 0.05):.2f}–{_q(a, 0.95):.2f}]")  # fmt: skip
         rows.append(row)
-    fig, ax = plt.subplots(figsize=(8, 0.3 * len(members) + 1.5))
-    width = 0.8 / max(len(names) - 1, 1)
-    for i, s in enumerate(names[1:]):
-        d, pse, _ = (v.sel(target=t, year=y, member=members) for v in
-                     paired_difference(ds, s, names[0]))  # fmt: skip
-        ax.barh(np.arange(len(members)) + i * width, d, height=width, xerr=2 * pse,
-                label=f"{s} minus {names[0]}")  # fmt: skip
-    ax.set_yticks(
-        np.arange(len(members)), [_name(first, m) for m in members], fontsize=7
-    )
-    ax.invert_yaxis()
-    ax.axvline(0, color="k", lw=0.5)
-    ax.set_xlabel(f"difference in P({_label(ds, t)} in {y}) (bars: 2 paired s.e.)")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2,
-              frameon=False)  # fmt: skip
+    others = names[1:]
+    d = np.empty((len(members), len(others)))
+    noise = np.empty_like(d)
+    for j, sc in enumerate(others):
+        diff, pse, _ = (v.sel(target=t, year=y, member=members) for v in
+                        paired_difference(ds, sc, names[0]))  # fmt: skip
+        d[:, j], noise[:, j] = diff.values, 2 * pse.values
+    lim = max(float(np.nanmax(np.abs(d))), 0.01)
+    fig, ax = plt.subplots(figsize=(0.8 * len(others) + 2.6, 0.21 * len(members) + 1.6))
+    ax.imshow(d, aspect="auto", cmap="RdBu", vmin=-lim, vmax=lim)
+    for i in range(d.shape[0]):
+        for j in range(d.shape[1]):
+            weak = abs(d[i, j]) <= noise[i, j]  # within 2 paired s.e. of no change
+            pp = int(np.round(100 * d[i, j]))
+            ax.text(j, i, f"{pp:+d}" if pp else "0", ha="center", va="center",
+                    fontsize=6.5, color="#a0aec0" if weak else
+                    "white" if abs(d[i, j]) > 0.6 * lim else "#1a202c")  # fmt: skip
+    ax.set_yticks(range(len(members)), [_name(first, m) for m in members], fontsize=7)
+    ax.set_xticks(range(len(others)), others, fontsize=7, rotation=30, ha="left")
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for sp in ax.spines.values():
+        sp.set_visible(False)
+    ax.set_title(f"Change in P({_label(ds, t)} in {y}) from {names[0]}, "
+                 "percentage points", fontsize=9)  # fmt: skip
     b64 = figs.save(fig, "scenario_comparison.png")
     return (
         '<h2 id="scenarios">Scenario comparison</h2>'
         f"<p>The {len(names)} scenarios run on the same paths (common random numbers): "
-        "differences between them are due to the scenario, not to sampling noise. "
+        "their differences carry little sampling noise (paired standard errors). "
         f"The rest of this report shows the first scenario, {html.escape(names[0])}.</p>"
         + _table(pd.DataFrame(rows))
         + _figure(b64, "scenario_comparison.png",
                   f"<b>What each scenario changes, member by member.</b> Difference in "
-                  f"P({html.escape(_label(ds, t))} in {y}) from {html.escape(names[0])}, "
-                  "with two paired standard errors; members by GDP.")
+                  f"P({html.escape(_label(ds, t))} in {y}) from {html.escape(names[0])} "
+                  "in percentage points (red: lower, blue: higher); grey numbers are "
+                  "within two paired standard errors of no change. Members by GDP.")
     )  # fmt: skip
 
 
@@ -710,7 +724,10 @@ table{border-collapse:collapse;font-size:.84em;margin:8px 0}
 th,td{padding:3px 8px;border-bottom:1px solid #e2e8f0;text-align:right;vertical-align:bottom;
  white-space:nowrap}th{white-space:normal}table.members th{white-space:nowrap}
 th{background:#f7fafc;font-weight:600}td:first-child,th:first-child{text-align:left}
-table.members td:nth-child(2){text-align:left;color:#4a5568}
+table.members td:nth-child(2),table.members th[rowspan]:nth-child(2){text-align:left;color:#4a5568}
+table.members th[rowspan]{white-space:normal;max-width:7em}.scroll{overflow-x:auto}
+@media screen and (max-width:900px){body{padding:6px 10px}table{font-size:.74em}
+ th,td{padding:2px 4px}}
 .grp{border-left:2px solid #cbd5e0;text-align:center}td.grp{text-align:right}
 details pre{white-space:pre-wrap;font-size:.78em;background:#f7fafc;padding:8px}
 @page{size:A4;margin:14mm 12mm}
