@@ -168,7 +168,9 @@ def _flags(paths=None, seed=None, members=None) -> list[str]:
     if members is not None:
         codes = [m.strip().upper() for m in members.split(",") if m.strip()]
         if not codes:
-            raise click.BadParameter("give ISO3 codes like DEU,FRA", param_hint="--members")
+            raise click.BadParameter(
+                "give ISO3 codes like DEU,FRA", param_hint="--members"
+            )
         out.append(f"members=[{', '.join(codes)}]")
     return out
 
@@ -185,7 +187,9 @@ def _load(config, overrides, paths=None, seed=None, members=None):
     if flags:
         sweep = read_config_tree(config).get("sweep")
         if isinstance(sweep, dict):
-            over += [f"sweep.{n}.{f}" for n in sweep if "." not in str(n) for f in flags]
+            over += [
+                f"sweep.{n}.{f}" for n in sweep if "." not in str(n) for f in flags
+            ]
     return load_config(config, over)
 
 
@@ -499,7 +503,9 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
     years = _int_list(exclude, "--exclude")
     target = Path(out)
     if target.is_dir():
-        raise RunError(f"--out {out} is a directory: give the calibration file to write")
+        raise RunError(
+            f"--out {out} is a directory: give the calibration file to write"
+        )
     folder = target.parent
     if not folder.is_dir():
         raise RunError(f"--out {out}: folder {folder} does not exist")
@@ -609,7 +615,9 @@ def requirement(config, members, paths, seed, out, overrides, prob) -> None:
     from .io import prepare_out
 
     prepare_out(out)
-    with _Progress(n_evaluations(cfg), f"{cfg.name} requirement", "evaluations") as prog:
+    with _Progress(
+        n_evaluations(cfg), f"{cfg.name} requirement", "evaluations"
+    ) as prog:
         ds = requirements(cfg, prob, progress=prog)
     ds.attrs["config"] = to_yaml(cfg)
     ds.attrs["experiment"] = f"{cfg.name}_requirement"

@@ -65,9 +65,15 @@ def solve(cfg: Config, prob: float, target: str, year: int, progress=None) -> di
         lo = np.where(ok, lo, mid)
     rate = np.where(p_lo[sel] >= prob, RATE_BOUNDS[0], hi)
     rate = np.where(p_hi[sel] >= prob, rate, np.inf)  # not reachable within the bounds
-    up, _ = _p_meet(cfg, np.minimum(rate, RATE_BOUNDS[1]) + DELTA, codes, k, t, progress)
+    up, _ = _p_meet(
+        cfg, np.minimum(rate, RATE_BOUNDS[1]) + DELTA, codes, k, t, progress
+    )
     down, _ = _p_meet(
-        cfg, np.maximum(np.minimum(rate, RATE_BOUNDS[1]) - DELTA, 0), codes, k, t,
+        cfg,
+        np.maximum(np.minimum(rate, RATE_BOUNDS[1]) - DELTA, 0),
+        codes,
+        k,
+        t,
         progress,
     )
     slope = (up[sel] - down[sel]) / (2 * DELTA)

@@ -65,7 +65,10 @@ def test_show_headers_say_in_and_by(tiny_yaml, tmp_path):
 def test_too_few_paths_are_flagged(tiny_yaml, tmp_path):
     r = _sim("run", tiny_yaml, "--paths", "1", "--out", tmp_path)
     assert r.returncode == 0
-    assert "warning: 1 paths: probabilities have a Monte Carlo s.e. of up to 0.500" in r.stderr
+    assert (
+        "warning: 1 paths: probabilities have a Monte Carlo s.e. of up to 0.500"
+        in r.stderr
+    )
     assert "unreliable" in r.stderr
     big = CliRunner().invoke(cli, ["run", str(tiny_yaml), "--out", str(tmp_path),
                                    "--paths", "10000", "--members", "DEU"])  # fmt: skip
@@ -90,8 +93,10 @@ def test_validate(tiny_yaml):
         ),
         (["run", "configs/baseline.yaml", "--set", "macro.shock_df=1"], "shock_df"),
         (["show", "no/such/run"], "no such file or directory"),
-        (["run", "configs/baseline.yaml", "--set", "policy.deadline=2040"],
-         "'policy.deadline': 2040 is outside the projection, allowed 2026..2035"),
+        (
+            ["run", "configs/baseline.yaml", "--set", "policy.deadline=2040"],
+            "'policy.deadline': 2040 is outside the projection, allowed 2026..2035",
+        ),
     ],
 )
 def test_errors_are_one_line_exit_2_and_leave_no_run(args, message, tmp_path):
@@ -223,3 +228,12 @@ def test_progress_counts_evaluations_for_sensitivity(monkeypatch, capsys):
             prog(1)
     err = capsys.readouterr().err
     assert "of 4 evaluations" in err and "evaluations/s" in err and "paths" not in err
+
+
+def test_readme_defines_in_and_by_and_has_no_ambiguous_headers():
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "**in YEAR** is `p_meet`" in text and "**by YEAR** is\n`p_meet_by`" in text
+    assert "P(met **in** the year)" in text and "P(met **by** the year)" in text
+    assert not re.search(r"P\([\w.]+\) \d{4}", text)  # the old 'P(core_3.5) 2032'

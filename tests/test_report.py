@@ -117,7 +117,10 @@ def test_vintage_and_plan_dates_when_the_results_carry_them(run_dir, tmp_path):
     assert "data: base-year shares: jul2026" in shown.output
     assert re.search(r"^DEU +Germany +[\d.]+ 2025-06-24\*", shown.output, re.M)
     plain = write_report(run_dir).read_text()  # without them: no data line, no dates
-    assert "base-year shares:" not in plain and "<td>Germany</td><td>national</td>" in plain
+    assert (
+        "base-year shares:" not in plain
+        and "<td>Germany</td><td>national</td>" in plain
+    )
 
 
 def test_an_earlier_report_is_replaced_and_other_folders_are_not(run_dir, tmp_path):
