@@ -728,13 +728,15 @@ table.members td:nth-child(2),table.members th[rowspan]:nth-child(2){text-align:
 table.members th[rowspan]{white-space:normal;max-width:7em}.scroll{overflow-x:auto}
 @media screen and (max-width:900px){body{padding:6px 10px}table{font-size:.74em}
  th,td{padding:2px 4px}}
+table.prov td{white-space:normal;text-align:left;word-break:break-word}table.prov th{vertical-align:top}
 .grp{border-left:2px solid #cbd5e0;text-align:center}td.grp{text-align:right}
 details pre{white-space:pre-wrap;font-size:.78em;background:#f7fafc;padding:8px}
 @page{size:A4;margin:14mm 12mm}
 @media print{body{max-width:none;padding:0;font-size:9.5pt}nav{display:none}
  .pair{display:block}h2{break-after:avoid;page-break-after:avoid}
  table{font-size:7.5pt}th,td{padding:1px 4px}a{color:inherit;text-decoration:none}
- .pair figure img{max-width:82%}
+ .pair figure img{max-width:58%}.scroll{overflow:visible}
+ table.members{break-inside:avoid;page-break-inside:avoid}
  details{display:none}}
 """
 
@@ -823,8 +825,7 @@ def _provenance(a: dict) -> str:
             "share_definition", "plans_asof", "sim_version", "git_commit",
             "software_versions", "source", "references", "comment")  # fmt: skip
     rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td style='text-align:left'>"
-        f"{html.escape(str(a[k]))}</td></tr>"
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(a[k]))}</td></tr>"
         for k in keys
         if k in a
     )
