@@ -33,8 +33,9 @@ def persistence_forecast(s0, level, horizons, sigma):
     return scores.normal_sf((level - s0[:, None]) / scale)
 
 
-def backtest(cfg: Config, progress=None) -> xr.Dataset:
-    """Scores of the model and two naive forecasters; see README, "Backtest"."""
+def backtest(cfg: Config, progress=None, scheduler=None) -> xr.Dataset:
+    """Scores of the model and two naive forecasters; see README, "Backtest".
+    ``scheduler``: None (this process) or a dask ``Client``."""
     if cfg.base_year >= 2024:
         raise ConfigError(
             "backtest: base_year must be before 2024 (realised data end 2024)"
@@ -46,7 +47,7 @@ def backtest(cfg: Config, progress=None) -> xr.Dataset:
     tgt = cfg.targets[0]
     if tgt.measure != "core":
         raise ConfigError("backtest: the first target must measure core spending")
-    mi, state = engine.simulate(cfg, progress=progress)
+    mi, state = engine.simulate(cfg, progress=progress, scheduler=scheduler)
     red = state.total()
     codes = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if k]
     sel = np.flatnonzero(mi.counted)

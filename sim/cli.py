@@ -28,13 +28,15 @@ def _log_progress() -> bool:
 
 
 class _Progress:
-    """Progress of a run: a bar on a terminal (paths, paths/s, ETA), a line per ~10%
-    when not on a terminal, nothing in CI; ``log`` prints status lines likewise."""
+    """Progress of a run: a bar on a terminal (done, rate, ETA), a line per ~10%
+    when not on a terminal, nothing in CI; ``log`` prints status lines likewise.
+    ``unit``: what is counted (paths, evaluations)."""
 
-    def __init__(self, total: int, label: str):
+    def __init__(self, total: int, label: str, unit: str = "paths"):
         import time
 
         self.total, self.label, self.done, self.t0 = total, label, 0, time.monotonic()
+        self.unit = unit
         self.bar = None
         self.next_line = 0.1
         if _show_progress():
@@ -56,12 +58,14 @@ class _Progress:
         self.done += n
         rate = self.done / max(time.monotonic() - self.t0, 1e-9)
         if self.bar is not None:
-            self.bar.label = f"{self.label} ({rate:,.0f} paths/s)"
+            self.bar.label = f"{self.label} ({rate:,.0f} {self.unit}/s)"
             self.bar.update(n)
         elif _log_progress() and self.done >= self.next_line * self.total:
             self.next_line = self.done / self.total + 0.1
             click.echo(
-                f"{self.label}: {self.done:,} paths, {rate:,.0f} paths/s", err=True
+                f"{self.label}: {self.done:,} of {self.total:,} {self.unit}, "
+                f"{rate:,.1f} {self.unit}/s",
+                err=True,
             )
 
     def log(self, text: str) -> None:
@@ -82,44 +86,66 @@ _set_option = click.option(
     metavar="KEY=VALUE",
     help="Override a config value, e.g. --set macro.shock_df=4 (repeatable).",
 )
+_paths_option = click.option(
+    "--paths", type=int, help="Monte Carlo paths (overrides the config's paths)."
+)
+_seed_option = click.option("--seed", type=int, help="Root seed (overrides config).")
+_members_option = click.option(
+    "--members",
+    metavar="ISO3,...",
+    help="Only these members, comma-separated ISO3 codes, e.g. DEU,FRA "
+    "(overrides the config's members).",
+)
+_out_runs_option = click.option(
+    "--out",
+    default="runs",
+    show_default=True,
+    type=click.Path(),
+    help="Folder in which the new result directory is created.",
+)
 
 
 def _run_options(f):
-    """CONFIG, --paths, --seed, --out and --set, shared by run and backtest."""
+    """CONFIG, --members, --paths, --seed, --out and --set, shared by the commands
+    that compute."""
     for decorator in reversed((
-        click.argument("config", type=click.Path(dir_okay=False)),
-        click.option("--paths", type=int, help="Number of Monte Carlo paths (overrides config)."),
-        click.option("--seed", type=int, help="Root seed (overrides config)."),
-        click.option("--out", default="runs", show_default=True,
-                     type=click.Path(file_okay=False),
-                     help="Directory in which the run directory is created."),
-        _set_option,
+        click.argument("config", type=click.Path()),
+        _members_option, _paths_option, _seed_option, _out_runs_option, _set_option,
     )):  # fmt: skip
         f = decorator(f)
     return f
 
 
-def _execute(config, paths, seed, out, overrides, compute, describe) -> None:
-    """Load the config, compute with a progress bar on a terminal, write the run
-    directory, print ``describe(ds)`` and the run directory last."""
+def _execute(config, overrides, flags, out, compute, describe, scheduler=None):
+    """Load the config, compute with a progress bar on a terminal, write the result
+    directory, print ``describe(ds)`` and the directory last."""
 
+    from . import distributed
     from .io import prepare_out
 
-    cfg = load_config(config, _overrides(overrides, paths, seed))
+    cfg = _load(config, overrides, *flags)
     prepare_out(out)
-    with _Progress(cfg.paths, cfg.name) as prog:
-        ds = compute(cfg, progress=prog)
+    client = distributed.connect(scheduler)
+    try:
+        with _Progress(cfg.paths, cfg.name) as prog:
+            ds = compute(cfg, progress=prog, scheduler=client)
+    finally:
+        distributed.close(client)
     _finish(ds, out, describe)
 
 
-def _finish(ds, out, describe, state=None) -> None:
-    """Write the run directory, print ``describe(ds)`` and the run directory last."""
+def _finish(ds, out, describe, state=None) -> str:
+    """Write the result directory, print ``describe(ds)`` and the directory last."""
     from .io import write_run
+    from .show import precision_warning
 
     run_dir = write_run(ds, out, state)
+    if "n_paths" in ds.attrs and precision_warning(int(ds.attrs["n_paths"])):
+        click.echo(precision_warning(int(ds.attrs["n_paths"])), err=True)
     click.echo(describe(ds))
     click.echo(f"\nresults: {run_dir / 'results.nc'}")
     click.echo(str(run_dir))
+    return str(run_dir)
 
 
 def _int_list(text: str, name: str) -> tuple[int, ...]:
@@ -132,13 +158,46 @@ def _int_list(text: str, name: str) -> tuple[int, ...]:
         ) from None
 
 
-def _overrides(overrides, paths=None, seed=None) -> list[str]:
-    out = list(overrides)
+def _flags(paths=None, seed=None, members=None) -> list[str]:
+    """--paths, --seed and --members as config overrides."""
+    out = []
     if paths is not None:
         out.append(f"paths={paths}")
     if seed is not None:
         out.append(f"seed={seed}")
+    if members is not None:
+        codes = [m.strip().upper() for m in members.split(",") if m.strip()]
+        if not codes:
+            raise click.BadParameter(
+                "give ISO3 codes like DEU,FRA", param_hint="--members"
+            )
+        out.append(f"members=[{', '.join(codes)}]")
     return out
+
+
+def _load(config, overrides, paths=None, seed=None, members=None):
+    """The config with --set values, then --paths, --seed and --members, which also
+    apply to every scenario of a sweep (scenario files inherit their own)."""
+    from .config import read_config_tree
+    from .kinds import check_config_path
+
+    check_config_path(config)
+    flags = _flags(paths, seed, members)
+    over = [*overrides, *flags]
+    if flags:
+        sweep = read_config_tree(config).get("sweep")
+        if isinstance(sweep, dict):
+            over += [
+                f"sweep.{n}.{f}" for n in sweep if "." not in str(n) for f in flags
+            ]
+    return load_config(config, over)
+
+
+def _member_list(members: str | None) -> list[str] | None:
+    """--members of the commands that read results: ISO3 codes to show."""
+    if members is None:
+        return None
+    return [m.strip().upper() for m in members.split(",") if m.strip()] or None
 
 
 _scheduler_option = click.option(
@@ -155,18 +214,24 @@ _scheduler_option = click.option(
     "--target-se",
     type=float,
     metavar="S",
-    help="Add chunks until every p_meet standard error is at most S.",
+    help="Grow the run until every p_meet standard error is at most S; exit 1 if "
+    "the cap is reached first.",
 )
-@click.option("--max-paths", type=int, help="Cap on paths with --target-se "
-              "(default: the config's paths).")  # fmt: skip
-def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) -> None:
-    """Run CONFIG and write <out>/<name>-<UTC time>-s<seed>/results.nc."""
+@click.option(
+    "--max-paths",
+    type=int,
+    help="Cap on paths with --target-se (default: the paths that reach S for any "
+    f"probability, at most {2_000_000:,}).",
+)
+def run(config, members, paths, seed, out, overrides, scheduler, target_se,
+        max_paths) -> None:  # fmt: skip
+    """Run CONFIG and write OUT/<name>-<UTC time>-s<seed>/results.nc."""
     from . import distributed
     from .errors import ConfigError
     from .runner import execute
     from .show import report
 
-    cfg = load_config(config, _overrides(overrides, paths, seed))
+    cfg = _load(config, overrides, paths, seed, members)
     if target_se is not None and not 0 < target_se < 0.5:
         raise ConfigError(f"--target-se {target_se}: must be between 0 and 0.5")
     if max_paths is not None and max_paths < 1:
@@ -187,20 +252,36 @@ def run(config, paths, seed, out, overrides, scheduler, target_se, max_paths) ->
                        "is not used", err=True)  # fmt: skip
         with _Progress(cfg.paths, cfg.name) as prog:
             ds = execute_sweep(cfg, progress=prog)
-        return _finish(ds, out, report)
+        _finish(ds, out, report)
+        return
     client = distributed.connect(scheduler)
     try:
-        total = (max_paths or cfg.paths) if target_se else cfg.paths
+        if target_se:
+            from .runner import TARGET_SE_CAP, se_paths
+
+            total = max_paths or min(se_paths(target_se, 1), TARGET_SE_CAP)
+        else:
+            total = cfg.paths
         with _Progress(total, cfg.name) as prog:
             cfg, ds, state = execute(cfg, client, target_se, max_paths, progress=prog,
                                      log=prog.log)  # fmt: skip
     finally:
         distributed.close(client)
-    _finish(ds, out, report, state)
+    run_dir = _finish(ds, out, report, state)
+    worst = float(ds["p_meet_se"].max())
+    if target_se is not None and worst > target_se:
+        more = int(cfg.paths * ((worst / target_se) ** 2 - 1)) + 1
+        click.echo(
+            f"error: target s.e. {target_se} not reached: worst p_meet s.e. "
+            f"{worst:.4f} at the cap of {cfg.paths} paths; the run is in {run_dir} "
+            f"(sim extend {run_dir} --paths {more} should reach it)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @cli.command()
-@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.argument("run_dir", type=click.Path())
 @click.option("--paths", type=int, required=True, help="Paths to add.")
 @_scheduler_option
 def extend(run_dir, paths, scheduler) -> None:
@@ -208,12 +289,14 @@ def extend(run_dir, paths, scheduler) -> None:
     from . import distributed
     from .errors import RunError
     from .io import rewrite_run
+    from .kinds import open_kind
     from .provenance import git_commit
     from .runner import execute, load_state, stored_config, with_paths
     from .show import report
 
     if paths < 1:
         raise RunError(f"--paths {paths}: must be at least 1")
+    open_kind(run_dir, "extend", need_dir=True)
     cfg, old = stored_config(run_dir)
     state = load_state(run_dir, cfg)
     if old.attrs.get("git_commit") != git_commit():
@@ -238,17 +321,27 @@ def extend(run_dir, paths, scheduler) -> None:
 @click.argument("run_dir", type=click.Path())
 @_scheduler_option
 def reproduce(run_dir, scheduler) -> None:
-    """Rerun RUN_DIR from its stored config, seed and chunking; exit 1 if it differs."""
+    """Rerun RUN_DIR (a run or sweep) from its stored config, seed and chunking;
+    exit 1 if it differs."""
     from . import distributed
-    from .runner import differences, execute, stored_config
+    from .errors import RunError
+    from .kinds import open_kind
+    from .runner import differences, execute, execute_sweep, stored_config
 
+    kind, _ = open_kind(run_dir, "reproduce")
     cfg, old = stored_config(run_dir)
-    client = distributed.connect(scheduler)
-    try:
+    if kind == "sweep":
+        if scheduler:
+            raise RunError("sweeps run in one process: drop --scheduler")
         with _Progress(cfg.paths, cfg.name) as prog:
-            _, ds, _ = execute(cfg, client, progress=prog)
-    finally:
-        distributed.close(client)
+            ds = execute_sweep(cfg, progress=prog)
+    else:
+        client = distributed.connect(scheduler)
+        try:
+            with _Progress(cfg.paths, cfg.name) as prog:
+                _, ds, _ = execute(cfg, client, progress=prog)
+        finally:
+            distributed.close(client)
     diff = differences(old, ds)
     if diff:
         click.echo(f"differs: {', '.join(diff)}")
@@ -259,14 +352,14 @@ def reproduce(run_dir, scheduler) -> None:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=click.Path())
 @_set_option
 @click.option(
     "--print", "show", is_flag=True, help="Print the resolved config as YAML."
 )
 def validate(config, overrides, show) -> None:
     """Check CONFIG (with extends and --set) and report problems."""
-    cfg = load_config(config, list(overrides))
+    cfg = _load(config, overrides)
     if show:
         click.echo(to_yaml(cfg), nl=False)
     click.echo(
@@ -278,12 +371,35 @@ def validate(config, overrides, show) -> None:
 @cli.command()
 @click.argument("path", type=click.Path())
 @click.option("--top", type=int, default=None, help="Show only the first N members.")
-def show(path, top) -> None:
-    """Table of a run (directory or results.nc): members by P(first target)."""
-    from .io import open_results
-    from .show import report
+@click.option("--members", metavar="ISO3,...",
+              help="Show only these members, e.g. DEU,FRA.")  # fmt: skip
+def show(path, top, members) -> None:
+    """Print the tables of a result directory or results file: a run (members by
+    P(first target in the first target year)), sweep, backtest, sensitivity analysis
+    or requirement table."""
+    from .kinds import open_kind
+    from .show import precision_warning, report
 
-    click.echo(report(open_results(path), limit=top))
+    kind, ds = open_kind(path, "show")
+    chosen = _member_list(members)
+    if kind == "backtest":
+        from .backtest import summary
+
+        text = summary(ds)
+    elif kind == "sensitivity":
+        from .sensitivity import ranked_table
+
+        outs = [str(o) for o in ds["output"].values if not str(o).startswith("p_")]
+        text = "\n\n".join(ranked_table(ds, o) for o in outs)
+    elif kind == "requirement":
+        from .requirement import table
+
+        text = table(ds, chosen)
+    else:
+        text = report(ds, limit=top, members=chosen)
+    if kind in ("run", "sweep") and precision_warning(int(ds.attrs["n_paths"])):
+        click.echo(precision_warning(int(ds.attrs["n_paths"])), err=True)
+    click.echo(text)
 
 
 @cli.command()
@@ -296,43 +412,60 @@ def show(path, top) -> None:
     help="Target and year to compare, e.g. core_3.5@2032 (repeatable). Default: the "
     "first target in the first target year and the last target in the last one.",
 )
-@click.option("--members", help="Comma-separated ISO3 codes (default: 10 largest).")
-def compare(paths, cells, members) -> None:
-    """Compare runs side by side: P(target met) per member, with s.e."""
+@click.option("--members", metavar="ISO3,...",
+              help="Comma-separated ISO3 codes (default: the 10 largest economies "
+              "in every run).")  # fmt: skip
+@click.option("--by", is_flag=True, help="Compare P(met by YEAR), i.e. in at least "
+              "one year up to YEAR, instead of P(met in YEAR).")  # fmt: skip
+def compare(paths, cells, members, by) -> None:
+    """Compare runs side by side: P(target met) per member, with s.e. and
+    differences; one sweep: paired differences between its scenarios."""
     from .errors import RunError
-    from .io import open_results
-    from .show import compare_table
+    from .kinds import open_kind, run_label
+    from .show import compare_table, compare_warnings
 
     runs = {}
     for p in paths:
-        ds = open_results(p)
-        name = str(ds.attrs.get("experiment", p))
-        while name in runs:
-            name += "'"
-        runs[name] = ds
+        kind, ds = open_kind(p, "compare")
+        label = run_label(p)
+        if kind == "sweep" and len(paths) > 1:  # each scenario becomes a column
+            for s in ds["scenario"].values:
+                runs[f"{label}:{s}"] = ds.sel(scenario=s, drop=True)
+            continue
+        i = 2
+        while label in runs:
+            label, i = f"{run_label(p)} ({i})", i + 1
+        runs[label] = ds
     first = next(iter(runs.values()))
     targets = [str(t) for t in first["target"].values]
     years = [int(y) for y in np.atleast_1d(first.attrs["target_years"])]
+    for name, ds in runs.items():
+        if [str(t) for t in ds["target"].values] != targets:
+            raise RunError(f"{name} has other targets than {next(iter(runs))}")
     parsed = []
     for c in cells or (f"{targets[0]}@{years[0]}", f"{targets[-1]}@{years[-1]}"):
         t, _, y = c.partition("@")
-        if t not in targets or not y.isdigit() or int(y) not in first["year"].values:
+        ok = y.isdigit() and all(int(y) in d["year"].values for d in runs.values())
+        if t not in targets or not ok:
             raise RunError(
                 f"--cell {c!r}: expected TARGET@YEAR with TARGET in {', '.join(targets)}"
-                f" and YEAR in {int(first['year'][0])}..{int(first['year'][-1])}"
+                f" and YEAR in {int(first['year'][0])}..{int(first['year'][-1])} "
+                "(a year in every run)"
             )
         parsed.append((t, int(y)))
-    chosen = members.split(",") if members else None
+    chosen = _member_list(members)
     if len(runs) == 1 and "scenario" in first.dims:  # one sweep: paired differences
         from .show import paired_table
 
         click.echo(paired_table(first, parsed, members=chosen))
         return
-    for ds in runs.values():
+    for name, ds in runs.items():
         for m in chosen or []:
-            if m not in ds["member"].values:
-                raise RunError(f"--members: {m!r} is not in every run")
-    click.echo(compare_table(runs, parsed, chosen))
+            if m not in ds["member"].values or not int(ds["counted"].sel(member=m)):
+                raise RunError(f"--members: {m!r} is not a counted member of {name}")
+    for w in compare_warnings(runs):
+        click.echo(w, err=True)
+    click.echo(compare_table(runs, parsed, chosen, by=by))
 
 
 @cli.command()
@@ -343,7 +476,8 @@ def compare(paths, cells, members) -> None:
     show_default=True,
     help="Last year of data used (earlier years: what was known then).",
 )
-@click.option("--first-year", type=int, default=2000, show_default=True)
+@click.option("--first-year", type=int, default=2000, show_default=True,
+              help="First year of data used.")  # fmt: skip
 @click.option(
     "--exclude",
     default="2020,2021",
@@ -360,17 +494,33 @@ def compare(paths, cells, members) -> None:
     "--out",
     default="calibration.yaml",
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Calibration file to write.",
+    type=click.Path(),
+    help="Calibration file to write (a file, not a folder; replaced if it exists).",
 )
 def calibrate(asof, first_year, exclude, means, out) -> None:
     """Estimate the macro block from the bundled history and write a calibration."""
+    from pathlib import Path
+
     from . import calibrate as cal
+    from .errors import RunError
 
     years = _int_list(exclude, "--exclude")
+    target = Path(out)
+    if target.is_dir():
+        raise RunError(
+            f"--out {out} is a directory: give the calibration file to write"
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        raise RunError(f"--out {out}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise RunError(f"--out {out}: folder {folder} is not writable")
     means = means or ("outlook" if asof >= 2024 else "history")
     result = cal.calibrate(asof=asof, first_year=first_year, exclude=years, means=means)
-    path = cal.write(result, out)
+    try:
+        path = cal.write(result, out)
+    except OSError as e:
+        raise RunError(f"cannot write {out}: {e.strerror or e}") from None
     c = result["common"]
     click.echo(
         f"growth common corr {c['growth_common_corr']}, inflation common corr "
@@ -382,12 +532,14 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
 
 @cli.command()
 @_run_options
-def backtest(config, paths, seed, out, overrides) -> None:
+@_scheduler_option
+def backtest(config, members, paths, seed, out, overrides, scheduler) -> None:
     """Run CONFIG from a past base year and score it against realised NATO shares."""
     from .backtest import backtest as run_backtest
     from .backtest import summary
 
-    _execute(config, paths, seed, out, overrides, run_backtest, summary)
+    _execute(config, overrides, (paths, seed, members), out, run_backtest, summary,
+             scheduler)  # fmt: skip
 
 
 @cli.command()
@@ -395,7 +547,8 @@ def backtest(config, paths, seed, out, overrides) -> None:
     "--config",
     default="configs/baseline.yaml",
     show_default=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
+    help="Config whose model is timed.",
 )
 @click.option(
     "--ref-sizes",
@@ -413,14 +566,7 @@ def bench(config, ref_sizes, sizes) -> None:
     """Benchmark the numba engine against the numpy reference (not a test)."""
     from .bench import report
 
-    def ints(text, name):
-        try:
-            return tuple(int(x) for x in text.split(",") if x.strip())
-        except ValueError:
-            raise click.BadParameter(f"{text!r}: expected numbers like 20000,50000",
-                                     param_hint=name) from None  # fmt: skip
-
-    load_config(config)  # fail early, with the usual one-line error
+    _load(config, ())  # fail early, with the usual one-line error
     report(
         config,
         _int_list(ref_sizes, "--ref-sizes"),
@@ -432,17 +578,27 @@ def bench(config, ref_sizes, sizes) -> None:
 @cli.command()
 @click.argument("run_dir", type=click.Path())
 @click.option(
-    "--out", type=click.Path(file_okay=False), help="Folder (default: the run's)."
-)
+    "--out", type=click.Path(),
+    help="Report folder to write (default: RUN_DIR/report); an earlier report there "
+    "is replaced, any other folder is left alone.",
+)  # fmt: skip
 def report(run_dir, out) -> None:
-    """Write report.html, figures/*.png and summary.csv for a run."""
+    """Write report.html, figures/*.png and summary.csv for a run, sweep or
+    sensitivity analysis, all at once (an interrupt leaves nothing)."""
     from .report import write_report
 
-    click.echo(str(write_report(run_dir, out)))
+    click.echo(str(write_report(run_dir, out, log=_report_log())))
+
+
+def _report_log():
+    """Report progress lines on stderr, unless in CI or SIM_QUIET."""
+    if os.environ.get("CI") or os.environ.get("SIM_QUIET"):
+        return None
+    return lambda text: click.echo(f"report: {text}", err=True)
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@_run_options
 @click.option(
     "--prob",
     type=float,
@@ -450,53 +606,41 @@ def report(run_dir, out) -> None:
     show_default=True,
     help="Probability the target must reach.",
 )
-@click.option(
-    "--paths",
-    type=int,
-    default=5000,
-    show_default=True,
-    help="Paths per evaluation (common random numbers).",
-)
-@click.option(
-    "--out", default="runs", show_default=True, type=click.Path(file_okay=False)
-)
-@_set_option
-def requirement(config, prob, paths, out, overrides) -> None:
-    """Smallest constant annual increase per member that makes the targets likely."""
+def requirement(config, members, paths, seed, out, overrides, prob) -> None:
+    """Smallest constant annual increase per member that makes the targets likely.
+    --paths: paths per evaluation (default 5000; common random numbers)."""
     from .errors import ConfigError
-    from .requirement import requirements, table
+    from .requirement import n_evaluations, requirements, table
 
     if not 0 < prob < 1:
         raise ConfigError(f"--prob {prob}: must be between 0 and 1")
-    cfg = load_config(config, [*overrides, f"paths={paths}", f"chunk_size={paths}"])
-
-    def compute(cfg, progress=None):
-        ds = requirements(cfg, prob)
-        ds.attrs["config"] = to_yaml(cfg)
-        ds.attrs["experiment"] = f"{cfg.name}_requirement"
-        return ds
-
+    paths = paths or 5000
+    cfg = _load(config, [*overrides, f"chunk_size={paths}"], paths, seed, members)
     from .io import prepare_out
 
     prepare_out(out)
-    _finish(compute(cfg), out, table)
+    with _Progress(
+        n_evaluations(cfg), f"{cfg.name} requirement", "evaluations"
+    ) as prog:
+        ds = requirements(cfg, prob, progress=prog)
+    ds.attrs["config"] = to_yaml(cfg)
+    ds.attrs["experiment"] = f"{cfg.name}_requirement"
+    _finish(ds, out, table)
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option(
-    "--out", default="runs", show_default=True, type=click.Path(file_okay=False)
-)
-@_set_option
-def sensitivity(config, out, overrides) -> None:
-    """Sobol indices of the main outputs to the config's sensitivity.groups."""
+@_run_options
+def sensitivity(config, members, paths, seed, out, overrides) -> None:
+    """Sobol indices of the main outputs to the config's sensitivity.groups.
+    --paths: paths per evaluation (overrides sensitivity.paths)."""
     from .io import prepare_out
     from .sensitivity import ranked_table, run_sensitivity
 
-    cfg = load_config(config, list(overrides))
+    over = [*overrides, *([f"sensitivity.paths={paths}"] if paths else [])]
+    cfg = _load(config, over, None, seed, members)
     prepare_out(out)
     n = cfg.sensitivity.n_base * (len(cfg.sensitivity.groups or {}) + 2)
-    with _Progress(n, f"{cfg.name} evaluations") as prog:
+    with _Progress(n, f"{cfg.name} sensitivity", "evaluations") as prog:
         ds = run_sensitivity(cfg, progress=prog)
     _finish(ds, out, ranked_table)
 

@@ -706,8 +706,11 @@ def _cross_check(cfg: Config) -> None:
             "config key 'execution.sd': too large for a Beta distribution with this "
             f"mean (need sd < {(ex.mean * (1 - ex.mean)) ** 0.5:.4f})"
         )
-    if not cfg.base_year < cfg.policy.deadline:
-        raise ConfigError("config key 'policy.deadline': must be after base_year")
+    if not cfg.base_year < cfg.policy.deadline <= cfg.horizon:
+        raise ConfigError(
+            f"config key 'policy.deadline': {cfg.policy.deadline} is outside the "
+            f"projection, allowed {cfg.base_year + 1}..{cfg.horizon} (the horizon)"
+        )
     from .data import check_member_codes, load_members
 
     table = load_members(cfg.data.members_file)  # also checks a user-supplied file

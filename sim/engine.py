@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -163,14 +164,40 @@ class _Worker:
         )  # fmt: skip
 
 
+class _Ticks:
+    """Progress inside a chunk: its paths shared out over the counted members as
+    the worker threads finish them, so short runs show intermediate steps too."""
+
+    def __init__(self, progress: Callable[[int], None], n: int, members: int):
+        self.progress, self.n, self.m = progress, n, max(members, 1)
+        self.i = self.sent = 0
+        self.lock = threading.Lock()
+
+    def _send(self, upto: int) -> None:
+        step, self.sent = upto - self.sent, max(upto, self.sent)
+        if step > 0:
+            self.progress(step)
+
+    def __call__(self) -> None:
+        with self.lock:
+            self.i += 1
+            self._send(self.n * self.i // self.m)
+
+    def finish(self) -> None:
+        with self.lock:
+            self._send(self.n)
+
+
 def simulate_chunk(
     cfg: Config, mi: ModelInputs, chunk: int, n: int, engine: str = "numba",
     threads: int | None = None, samples: int = 0, hits: np.ndarray | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> Partial:  # fmt: skip
     """Reductions of one chunk of ``n`` paths; identical for any thread count.
 
     ``hits`` (uint8 [target, member, path, year], zeros) receives per-path "met" flags
-    of counted members, for paired comparisons of scenarios."""
+    of counted members, for paired comparisons of scenarios; ``tick()`` is called as
+    each counted member is done (numba engine)."""
     n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
     ty = target_year_index(cfg, mi)
     part = Partial.empty(n_t, n_m, n_y, int(mi.counted.sum()), len(ty))
@@ -202,6 +229,8 @@ def simulate_chunk(
     def task(w: int) -> None:  # static assignment: member j to worker j % workers
         for j in range(w, n_m, len(workers)):
             workers[w].run(cfg, mi, cm, chunk, j, part, samples, hits)
+            if tick is not None and mi.counted[j]:
+                tick()
 
     if len(workers) == 1:
         task(0)
@@ -276,13 +305,14 @@ def simulate(
     if scheduler is None:
         new_full, new_tail = None, None
         for i, (c, n, k) in enumerate(jobs):
-            part = simulate_chunk(cfg, mi, c, n, engine, threads, k)
+            tick = _Ticks(progress, n, int(mi.counted.sum())) if progress else None
+            part = simulate_chunk(cfg, mi, c, n, engine, threads, k, tick=tick)
             if i < len(full):
                 new_full = part if new_full is None else new_full + part
             else:
                 new_tail = part
-            if progress is not None:
-                progress(n)
+            if tick is not None:
+                tick.finish()
     else:
         from .distributed import run_chunks
 

@@ -35,6 +35,8 @@ def _write_files(ds: xr.Dataset, folder: Path, state) -> None:
 def prepare_out(out_root: str | Path) -> Path:
     """Create the output directory (before any work), or raise a clear RunError."""
     out_root = Path(out_root)
+    if out_root.exists() and not out_root.is_dir():
+        raise RunError(f"--out {out_root} is a file: give a folder")
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -54,6 +54,7 @@ def run_attrs(cfg, n_paths: int, command: str, calibration: dict | None = None) 
     ver = versions()
     return {
         "Conventions": "CF-1.10",
+        "sim_kind": command,
         "experiment": cfg.name,
         "history": f"{now} created by sim {command} (seed {cfg.seed}, {n_paths} paths)",
         "seed": np.int64(cfg.seed),

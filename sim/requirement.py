@@ -15,12 +15,20 @@ from .provenance import run_attrs
 RATE_BOUNDS = (0.0, 2.0)
 """Annual increases searched [pp of GDP per year]; above 2.0 the answer is '> 2'."""
 ITERATIONS = 16
+EVALUATIONS_PER_TARGET = ITERATIONS + 4
+"""Runs per solved target: both bounds, the bisection steps and the s.e. slope."""
 DELTA = 0.02
 """Half-width [pp/yr] of the finite difference giving dP/d(rate) for the s.e."""
 
 
+def n_evaluations(cfg: Config) -> int:
+    """Runs of ``requirements``: one solve per measure with a target."""
+    measures = {t.measure for t in cfg.targets} & {"core", "total"}
+    return EVALUATIONS_PER_TARGET * len(measures)
+
+
 def _p_meet(
-    cfg: Config, rates: np.ndarray, codes, k: int, t: int
+    cfg: Config, rates: np.ndarray, codes, k: int, t: int, progress=None
 ) -> tuple[np.ndarray, int]:
     over = {
         "policy": {
@@ -29,10 +37,12 @@ def _p_meet(
     }
     mi, state = simulate(from_dict(merge(to_dict(cfg), over)))
     part = state.total()
+    if progress is not None:
+        progress(1)
     return part.meet[k, :, t] / part.n_paths, part.n_paths
 
 
-def solve(cfg: Config, prob: float, target: str, year: int) -> dict:
+def solve(cfg: Config, prob: float, target: str, year: int, progress=None) -> dict:
     """Per counted member: the smallest fixed annual increase (from the base year) with
     P(target met in ``year``) >= ``prob``, its Monte Carlo s.e., and P at the answer.
 
@@ -46,19 +56,26 @@ def solve(cfg: Config, prob: float, target: str, year: int) -> dict:
     t = list(mi.years).index(year)
     lo = np.full(len(codes), RATE_BOUNDS[0])
     hi = np.full(len(codes), RATE_BOUNDS[1])
-    p_hi, n = _p_meet(cfg, hi, codes, k, t)
-    p_lo, _ = _p_meet(cfg, lo, codes, k, t)
+    p_hi, n = _p_meet(cfg, hi, codes, k, t, progress)
+    p_lo, _ = _p_meet(cfg, lo, codes, k, t, progress)
     for _ in range(ITERATIONS):
         mid = 0.5 * (lo + hi)
-        p_mid, _ = _p_meet(cfg, mid, codes, k, t)
+        p_mid, _ = _p_meet(cfg, mid, codes, k, t, progress)
         ok = p_mid[sel] >= prob
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid)
     rate = np.where(p_lo[sel] >= prob, RATE_BOUNDS[0], hi)
     rate = np.where(p_hi[sel] >= prob, rate, np.inf)  # not reachable within the bounds
-    up, _ = _p_meet(cfg, np.minimum(rate, RATE_BOUNDS[1]) + DELTA, codes, k, t)
+    up, _ = _p_meet(
+        cfg, np.minimum(rate, RATE_BOUNDS[1]) + DELTA, codes, k, t, progress
+    )
     down, _ = _p_meet(
-        cfg, np.maximum(np.minimum(rate, RATE_BOUNDS[1]) - DELTA, 0), codes, k, t
+        cfg,
+        np.maximum(np.minimum(rate, RATE_BOUNDS[1]) - DELTA, 0),
+        codes,
+        k,
+        t,
+        progress,
     )
     slope = (up[sel] - down[sel]) / (2 * DELTA)
     se_p = np.sqrt(prob * (1 - prob) / n)
@@ -79,7 +96,7 @@ def announced_rate(cfg: Config, mi, j: int, year: int) -> float:
     return (points[y] - mi.base_share[j]) / (y - cfg.base_year)
 
 
-def requirements(cfg: Config, prob: float) -> xr.Dataset:
+def requirements(cfg: Config, prob: float, progress=None) -> xr.Dataset:
     """Requirement for the first core target and the first total target in the first
     target year, with the announced national rates for comparison."""
     year = int(cfg.target_years[0])
@@ -89,7 +106,7 @@ def requirements(cfg: Config, prob: float) -> xr.Dataset:
         tgt = next((t for t in cfg.targets if t.measure == measure), None)
         if tgt is None:
             continue
-        res = solve(cfg, prob, tgt.name, year)
+        res = solve(cfg, prob, tgt.name, year, progress)
         out[f"rate_{measure}"] = (res["rate"], tgt.name)
         out[f"rate_{measure}_se"] = (res["se"], tgt.name)
         codes, n = res["codes"], res["n_paths"]

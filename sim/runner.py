@@ -12,7 +12,6 @@ import yaml
 from .assemble import to_dataset
 from .config import Config, from_dict, merge, to_dict
 from .constants import CONFIG_FILE, RESULT_FILE
-from .distributed import n_workers
 from .engine import RunState, simulate
 from .errors import RunError
 from .io import open_results
@@ -40,6 +39,20 @@ def worst_se(cfg: Config, mi, part: Partial, top: int = 3) -> tuple[float, list[
     return float(se.max()), cells
 
 
+TARGET_SE_CAP = 2_000_000
+"""Most paths ``--target-se`` uses without ``--max-paths`` (about 90 s here)."""
+
+
+def _round_up(n: float, step: int) -> int:
+    return int(-(-int(np.ceil(n)) // step) * step)
+
+
+def se_paths(target_se: float, granule: int) -> int:
+    """Paths that bring every binomial s.e. sqrt(p(1-p)/n) <= 0.5/sqrt(n) down to
+    ``target_se``, whatever p: the most a precision target can need."""
+    return _round_up(0.25 / target_se**2, granule)
+
+
 def execute(
     cfg: Config,
     client=None,
@@ -49,18 +62,24 @@ def execute(
     progress=None,
     log=None,
 ) -> tuple[Config, xr.Dataset, RunState]:
-    """Run ``cfg`` (continuing ``state`` if given).  With ``target_se``, add whole
-    chunks until every counted p_meet s.e. is at most that (or ``max_paths``);
-    the returned config holds the final path count."""
+    """Run ``cfg`` (continuing ``state`` if given).  With ``target_se``, grow the run
+    until every counted p_meet s.e. is at most that, or ``max_paths`` (default: the
+    paths that suffice for any p, at most ``TARGET_SE_CAP``) is reached.
+
+    Each step is sized from the current worst s.e. (s.e. ~ 1/sqrt(n), so about
+    n (se/target)^2 paths are needed), rounded up to a multiple of min(chunk size,
+    1000); a step continues the chunks and random streams of the previous one, so
+    the result equals a fixed-size run of the final size.  The returned config holds
+    the final path count."""
     if target_se is None:
         mi, state = simulate(cfg, progress=progress, state=state, scheduler=client)
         return cfg, to_dataset(cfg, mi, state.total()), state
-    cs = cfg.chunk_size
-    batch = max(1, n_workers(client)) if client else 1
-    cap = max_paths or cfg.paths
-    paths = state.n_full * cs if state else 0
+    granule = min(cfg.chunk_size, 1000)
+    enough = se_paths(target_se, granule)
+    cap = max_paths or min(enough, TARGET_SE_CAP)
+    done = state.total().n_paths if state else 0
+    paths = min(cap, max(done, min(cfg.paths, _round_up(enough / 4, granule))))
     while True:
-        paths = min((paths // cs + batch) * cs, cap)
         cfg = with_paths(cfg, paths)
         mi, state = simulate(cfg, progress=progress, state=state, scheduler=client)
         se, cells = worst_se(cfg, mi, state.total())
@@ -68,6 +87,8 @@ def execute(
             log(f"{paths} paths: worst p_meet s.e. {se:.4f} ({cells[0]})")
         if se <= target_se or paths >= cap:
             break
+        need = _round_up(paths * (se / target_se) ** 2, granule)
+        paths = min(cap, max(need, paths + granule))
     if log:
         reached = "reached" if se <= target_se else f"not reached (cap {cap} paths)"
         log(f"target s.e. {target_se} {reached}; binding cells: " + "; ".join(cells))
@@ -170,7 +191,7 @@ def execute_sweep(cfg: Config, progress=None, engine: str = "numba") -> xr.Datas
     ds["scenario"].attrs["long_name"] = "scenario of the sweep"
     ds["scenario_b"].attrs["long_name"] = "second scenario of a pair"
     ds.attrs.update(
-        config=to_yaml(cfg), experiment=cfg.name,
+        config=to_yaml(cfg), experiment=cfg.name, sim_kind="sweep",
         title=f"NATO defence-spending Monte Carlo sweep: {cfg.name}",
         scenarios=", ".join(names),
     )  # fmt: skip

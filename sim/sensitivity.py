@@ -149,6 +149,7 @@ def run_sensitivity(cfg: Config, progress=None) -> xr.Dataset:
     ds.attrs.update(run_attrs(base, sens.paths, "sensitivity"))
     ds.attrs.update(
         title=f"Global sensitivity: {cfg.name}", experiment=f"{cfg.name}_sensitivity",
+        sim_kind="sensitivity",
         seed=np.int64(cfg.seed), n_paths=np.int64(sens.paths), n_evaluations=len(y),
         method="Saltelli sampling and Sobol indices (SALib), first-order and total; "
         "all evaluations use the same seed and chunks (common random numbers)",

@@ -1,73 +1,164 @@
-"""Plain-text summary tables of a results Dataset (for `sim show` and `sim run`)."""
+"""Plain-text summary tables of a results Dataset (for `sim show`, `sim run` and
+`sim compare`).  "in YEAR" is ``p_meet`` (the level is met in that year); "by YEAR"
+is ``p_meet_by`` (met in at least one year up to that year)."""
 
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
+IN_BY = (
+    '"in Y" = at or above the level in year Y; "by Y" = in at least one year up to Y'
+)
 
-def _cell(p: float, se: float) -> str:
-    return "     n/a     " if np.isnan(p) else f"{p:5.3f} ±{se:5.3f}"
+PRECISE_PATHS = 10_000
+"""Paths for which the worst-case s.e. 0.5/sqrt(n) is 0.005: three printed decimals."""
 
 
-def member_table(ds: xr.Dataset, limit: int | None = None) -> str:
-    """Members sorted by P(first target met) in the first target year, with SEs."""
-    years = [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
+def target_years(ds: xr.Dataset) -> list[int]:
+    return [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
+
+
+def target_label(ds: xr.Dataset, t: str) -> str:
+    """'core_3.5 (core >= 3.5%)' from the target's measure and level."""
+    m = str(ds["measure"].sel(target=t).values)
+    return f"{t} ({m} >= {float(ds['level'].sel(target=t)):g}%)"
+
+
+def precision_warning(n_paths: int) -> str:
+    """A warning when the probabilities are printed more precisely than ``n_paths``
+    allow (worst-case s.e. 0.5/sqrt(n) above 0.005); '' otherwise."""
+    if n_paths >= PRECISE_PATHS:
+        return ""
+    worst = 0.5 / np.sqrt(n_paths)
+    text = (
+        f"warning: {n_paths:,} paths: probabilities have a Monte Carlo s.e. of up to "
+        f"{worst:.3f}, so not all printed decimals are meaningful (three need "
+        f"{PRECISE_PATHS:,} paths)"
+    )
+    if n_paths < 100:
+        text += "; the s.e. sqrt(p(1-p)/n) is unreliable this small (0 at p = 0 or 1)"
+    return text
+
+
+def provenance_line(ds: xr.Dataset) -> str:
+    """Data vintage and plan cut-off, when the results file records them."""
+    a = ds.attrs
+    parts = []
+    if a.get("share_vintage"):
+        parts.append(f"base-year shares: {a['share_vintage']}")
+        if a.get("share_definition"):
+            parts[-1] += f" ({a['share_definition']})"
+    if a.get("plans_asof"):
+        parts.append(f"national plans as of {a['plans_asof']}")
+    return "data: " + "; ".join(parts) if parts else ""
+
+
+def _text(v) -> str:
+    s = str(v)
+    return "" if s in ("", "nan", "NaT", "None") else s
+
+
+def plan_marks(ds: xr.Dataset) -> dict[str, str]:
+    """Per member: which path it follows: 'alliance', 'own', or for a national plan
+    the plan's date (with '*' when conditional) or 'national' without dates."""
+    out = {}
+    for i, m in enumerate(ds["member"].values):
+        rule = str(ds["path_rule"].values[i]) if "path_rule" in ds.coords else ""
+        mark = "own" if rule == "own" else "alliance" if rule == "alliance" else ""
+        if "national" in rule:
+            mark = "national"
+            if "plan_date" in ds.coords and _text(ds["plan_date"].values[i]):
+                mark = _text(ds["plan_date"].values[i])[:10]
+                if "plan_conditional" in ds.coords:
+                    mark += "*" if int(ds["plan_conditional"].values[i]) else ""
+        out[str(m)] = mark
+    return out
+
+
+def _p(v: float) -> str:
+    return f"{'n/a' if np.isnan(v) else f'{v:.3f}':>8}"
+
+
+def member_table(
+    ds: xr.Dataset, limit: int | None = None, members: list[str] | None = None
+) -> str:
+    """Members sorted by P(first target in the first target year): for each target,
+    P(met in Y) and P(met by Y) for each target year."""
+    years = target_years(ds)
     targets = [str(t) for t in ds["target"].values]
     key = ds["p_meet"].sel(target=targets[0], year=years[0]).fillna(-1)
     order = np.argsort(-key.values, kind="stable")
-    cols = [(t, y) for t in targets for y in years]
-    head = f"{'member':6} {'name':16} {'base':>5}  " + "  ".join(
-        f"{f'P({t}) {y}':>13}" for t, y in cols
-    )
-    lines = [head, "-" * len(head)]
     counted = ds["counted"].values.astype(bool)
-    for i in order[: limit or len(order)]:
-        m = ds["member"].values[i]
-        if not counted[i]:
+    marks = plan_marks(ds)
+    block = len(years) * 16
+    left = f"{'member':6} {'name':16} {'base':>5} {'path':11}"
+    top = " " * len(left) + "".join(
+        f"  {target_label(ds, t)[:block]:^{block}}" for t in targets
+    )
+    sub = "".join(
+        "  " + "".join(f"{'in ' + str(y):>8}{'by ' + str(y):>8}" for y in years)
+        for _ in targets
+    )
+    lines = [top.rstrip(), left + sub, "-" * len(left + sub)]
+    shown = 0
+    for i in order:
+        m = str(ds["member"].values[i])
+        if not counted[i] or (members and m not in members):
             continue
-        cells = "  ".join(
-            _cell(
-                float(ds["p_meet"].sel(target=t, year=y, member=m)),
-                float(ds["p_meet_se"].sel(target=t, year=y, member=m)),
-            )
-            for t, y in cols
-        )
+        if limit and shown >= limit:
+            break
+        shown += 1
+        cells = ""
+        for t in targets:
+            cells += "  "
+            for y in years:
+                sel = dict(target=t, year=y, member=m)
+                cells += _p(float(ds["p_meet"].sel(sel)))
+                cells += _p(float(ds["p_meet_by"].sel(sel)))
         name = str(ds["member_name"].values[i])[:16]
-        lines.append(
-            f"{m:6} {name:16} {float(ds['base_share'].values[i]):5.2f}  {cells}"
-        )
+        base = float(ds["base_share"].values[i])
+        lines.append(f"{m:6} {name:16} {base:5.2f} {marks[m]:11}{cells}")
     excluded = ds.attrs.get("excluded_members", "")
     if excluded:
         lines.append(f"excluded (no armed forces, not counted): {excluded}")
+    lines.append(
+        "path: alliance = linear to the alliance level by the deadline; national = a "
+        "national plan where faster"
+        + (" (its date; * = conditional)" if "plan_date" in ds.coords else "")
+        + "; own = the member's own level"
+    )
     return "\n".join(lines)
+
+
+def _band(da: xr.DataArray) -> str:
+    q = {p: float(da.sel(quantile=p, method="nearest")) for p in (0.05, 0.5, 0.95)}
+    return f"{q[0.5]:.2f}% [{q[0.05]:.2f}-{q[0.95]:.2f}]"
 
 
 def alliance_table(ds: xr.Dataset) -> str:
-    """Alliance aggregates in the target years: shares and members meeting."""
-    years = [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
-    n_counted = int(ds["counted"].sum())
-    lines = []
-    for y in years:
-        core = ds["alliance_core_share"].sel(year=y)
-        total = ds["alliance_total_share"].sel(year=y)
-
-        def band(da):
-            return (
-                f"{float(da.sel(quantile=0.5, method='nearest')):.2f}% "
-                f"[{float(da.sel(quantile=0.05, method='nearest')):.2f}-"
-                f"{float(da.sel(quantile=0.95, method='nearest')):.2f}]"
-            )
-
-        meets = ", ".join(
-            f"{t}: {float(ds['n_meeting_mean'].sel(target=t, year=y)):.1f}"
-            for t in ds["target"].values
-        )
-        lines.append(
-            f"{y}: alliance core {band(core)}, total {band(total)} (median [5-95%]); "
-            f"expected members meeting ({n_counted} counted) {meets}"
-        )
-    return "\n".join(lines)
+    """Alliance aggregates in the target years: shares and expected members meeting
+    in and by each year (the latter: the sum of the members' P(met by the year))."""
+    years = target_years(ds)
+    counted = ds["counted"] == 1
+    rows = [
+        (f"alliance ({int(counted.sum())} counted members)", [str(y) for y in years]),
+        ("core share, median [5-95%]",
+         [_band(ds["alliance_core_share"].sel(year=y)) for y in years]),
+        ("total share, median [5-95%]",
+         [_band(ds["alliance_total_share"].sel(year=y)) for y in years]),
+    ]  # fmt: skip
+    for t in ds["target"].values:
+        rows.append((f"expected members meeting {t} in Y", [
+            f"{float(ds['n_meeting_mean'].sel(target=t, year=y)):.1f}" for y in years]))  # fmt: skip
+        rows.append((f"expected members meeting {t} by Y", [
+            f"{float(ds['p_meet_by'].sel(target=t, year=y).where(counted).sum()):.1f}"
+            for y in years]))  # fmt: skip
+        rows.append((f"P(alliance share meets {t}) in Y", [
+            f"{float(ds['p_alliance_meet'].sel(target=t, year=y)):.3f}" for y in years]))  # fmt: skip
+    return "\n".join(
+        f"{label:40}" + "".join(f"{c:>20}" for c in cells) for label, cells in rows
+    )
 
 
 def conditional_table(ds: xr.Dataset) -> str:
@@ -75,7 +166,9 @@ def conditional_table(ds: xr.Dataset) -> str:
     if "p_meet_given" not in ds:
         return ""
     y = int(ds["target_year"].values[0])
-    lines = [f"{y}: expected members meeting given the drivers' state (share of paths)"]
+    lines = [
+        f"expected members meeting in {y}, given the drivers' state (share of paths)"
+    ]
     for c in ds["condition"].values:
         pc = float(ds["p_condition"].sel(target_year=y, condition=c))
         cells = ", ".join(
@@ -88,18 +181,26 @@ def conditional_table(ds: xr.Dataset) -> str:
 
 def header(ds: xr.Dataset) -> str:
     a = ds.attrs
-    return (
+    lines = [
         f"{a.get('experiment', '?')}: {int(a['n_paths'])} paths, seed {int(a['seed'])}, "
-        f"base year {int(a['base_year'])}; P(share >= level) ± Monte Carlo s.e."
-    )
+        f"base year {int(a['base_year'])}"
+    ]
+    prov = provenance_line(ds)
+    if prov:
+        lines.append(prov)
+    se = float(ds["p_meet_se"].max())
+    lines.append(f"P(share >= level): {IN_BY}")
+    lines.append(f"Monte Carlo s.e. of each probability at most {se:.3f}")
+    return "\n".join(lines)
 
 
 def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str:
-    """Per member: each scenario's P(target met) minus the first scenario's, with the
-    paired s.e. (common random numbers) and, in brackets, the unpaired one."""
+    """Per member: each scenario's P(target met in the year) minus the first
+    scenario's, with the paired s.e. (common random numbers) and, in brackets, the
+    unpaired one."""
     from .runner import paired_difference
 
-    years = [int(y) for y in np.atleast_1d(ds.attrs["target_years"])]
+    years = target_years(ds)
     targets = [str(t) for t in ds["target"].values]
     cells = cells or [(targets[0], years[0]), (targets[-1], years[-1])]
     names = [str(s) for s in ds["scenario"].values]
@@ -127,18 +228,21 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
         blocks.append("\n".join(lines))
     return (
         f"{ds.attrs.get('experiment')}: sweep of {len(names)} scenarios on common random "
-        f"numbers, {int(ds.attrs['n_paths'])} paths; differences ± paired s.e. "
-        "[unpaired s.e.]\n" + "\n\n".join(blocks)
+        f"numbers, {int(ds.attrs['n_paths'])} paths; P(target met in the year): "
+        "differences ± paired s.e. [unpaired s.e.]\n" + "\n\n".join(blocks)
     )
 
 
-def report(ds: xr.Dataset, limit: int | None = None) -> str:
+def report(
+    ds: xr.Dataset, limit: int | None = None, members: list[str] | None = None
+) -> str:
     if "scenario" in ds.dims:
-        return paired_table(ds)
+        return paired_table(ds, members=members)
     return "\n".join(
         [
             header(ds),
-            member_table(ds, limit),
+            "",
+            member_table(ds, limit, members),
             "",
             alliance_table(ds),
             "",
@@ -147,41 +251,107 @@ def report(ds: xr.Dataset, limit: int | None = None) -> str:
     )
 
 
+def compare_warnings(runs: dict[str, xr.Dataset]) -> list[str]:
+    """What makes runs less comparable: different member sets, seeds, path counts."""
+    out = []
+    first_name, first = next(iter(runs.items()))
+    sets = {n: set(_counted(ds)) for n, ds in runs.items()}
+    common = set.intersection(*sets.values())
+    for n, s in sets.items():
+        if s != common:
+            extra = sorted(s - common)
+            more = f", ... ({len(extra)} in all)" if len(extra) > 6 else ""
+            out.append(
+                f"warning: {n} has members the other runs lack ({', '.join(extra[:6])}"
+                f"{more}): the table "
+                f"shows the {len(common)} members in every run and counts only them"
+            )
+    for key, what in (("seed", "seeds"), ("n_paths", "path counts")):
+        values = {n: int(ds.attrs[key]) for n, ds in runs.items()}
+        if len(set(values.values())) > 1:
+            out.append(
+                f"warning: the runs have different {what} ("
+                + ", ".join(f"{n} {v}" for n, v in values.items())
+                + "): differences mix Monte Carlo noise with the change"
+                + (" (no common random numbers)" if key == "seed" else "")
+            )
+    return out
+
+
+def _counted(ds: xr.Dataset) -> list[str]:
+    return [str(m) for m in ds["member"].values[ds["counted"].values.astype(bool)]]
+
+
 def compare_table(
     runs: dict[str, xr.Dataset],
     cells: list[tuple[str, int]],
     members: list[str] | None = None,
     top: int = 10,
+    by: bool = False,
 ) -> str:
-    """P(target met in year) per member (rows) and run (columns), with s.e.
+    """P(target met in year) (``by``: by the year) per member (rows) and run (columns,
+    with s.e.), then each run minus the first with the unpaired s.e.; the last row is
+    the expected number of members meeting, over the members every run has.
 
-    ``members`` defaults to the ``top`` counted members by base-year GDP of the first
-    run; the last rows give the expected number of members meeting and the alliance.
+    ``members`` defaults to the ``top`` members by base-year GDP common to all runs.
     """
-    first = next(iter(runs.values()))
-    if members is None:
-        counted = first["gdp_base"].where(first["counted"] == 1, drop=True)
-        members = list(counted.sortby(counted, ascending=False)["member"].values[:top])
+    var = "p_meet_by" if by else "p_meet"
+    word = "by" if by else "in"
     names = list(runs)
-    width = max(12, *(len(n) for n in names))
-    blocks = []
+    first = runs[names[0]]
+    common = [
+        m for m in _counted(first) if all(m in _counted(d) for d in runs.values())
+    ]
+    same_members = all(_counted(d) == _counted(first) for d in runs.values())
+    if members is None:
+        gdp = first["gdp_base"].sel(member=common)
+        members = list(gdp.sortby(gdp, ascending=False)["member"].values[:top])
+    width = 16
+    legend = [f"{chr(65 + i)}: {n}" for i, n in enumerate(names)]
+    cols = [chr(65 + i) for i in range(len(names))]
+    diffs = [f"{c} - A" for c in cols[1:]]
+    blocks = ["runs: " + "; ".join(legend)]
     for target, year in cells:
-        head = f"P({target} in {year})".ljust(22) + "".join(
-            n.rjust(width + 1) for n in names
+        head = f"P({target} {word} {year})".ljust(23) + "".join(
+            c.rjust(width) for c in cols
         )
+        head += "".join(d.rjust(width) for d in diffs)
         lines = [head, "-" * len(head)]
+
+        def cell(ds, m, v=var, target=target, year=year):
+            sel = dict(target=target, year=year, member=m)
+            return float(ds[v].sel(sel)), float(ds[f"{v}_se"].sel(sel))
+
         for m in members:
-            row = f"{m:4} {str(first['member_name'].sel(member=m).values)[:16]:17}"
+            row = f"{m:4} {str(first['member_name'].sel(member=m).values)[:17]:18}"
+            base = cell(first, m)
             for ds in runs.values():
-                p = float(ds["p_meet"].sel(target=target, year=year, member=m))
-                se = float(ds["p_meet_se"].sel(target=target, year=year, member=m))
-                row += f"{p:.3f}±{se:.3f}".rjust(width + 1)
+                p, se = cell(ds, m)
+                row += f"{p:.3f} ±{se:.3f}".rjust(width)
+            for ds in list(runs.values())[1:]:
+                p, se = cell(ds, m)
+                d_se = np.hypot(se, base[1])
+                row += f"{p - base[0]:+.3f} ±{d_se:.3f}".rjust(width)
             lines.append(row)
-        row = "E[members meeting]".ljust(22)
-        for ds in runs.values():
-            row += f"{float(ds['n_meeting_mean'].sel(target=target, year=year)):.1f}".rjust(
-                width + 1
-            )
+
+        def expected(ds, target=target, year=year):
+            if same_members and not by:
+                return float(ds["n_meeting_mean"].sel(target=target, year=year))
+            return float(ds[var].sel(target=target, year=year, member=common).sum())
+
+        label = "E[members meeting]" if same_members else f"E[of {len(common)} common]"
+        row = label.ljust(23) + "".join(
+            f"{expected(ds):.1f}".rjust(width) for ds in runs.values()
+        )
+        row += "".join(
+            f"{expected(ds) - expected(first):+.1f}".rjust(width)
+            for ds in list(runs.values())[1:]
+        )
         lines.append(row)
         blocks.append("\n".join(lines))
+    blocks.append(
+        f"{IN_BY}. ± Monte Carlo s.e.; differences ± the unpaired s.e. "
+        "sqrt(se_A^2 + se_B^2), conservative when runs share seed and chunk size (their "
+        "random numbers are then common); a sweep gives paired s.e."
+    )
     return "\n\n".join(blocks)

@@ -104,7 +104,7 @@ def test_numba_and_numpy_engines_agree(tiny_config):
 def test_progress_callback_counts_all_paths(tiny_config):
     seen = []
     engine.simulate(tiny_config, progress=seen.append)
-    assert sum(seen) == tiny_config.paths and len(seen) == 3
+    assert sum(seen) == tiny_config.paths and len(seen) == 3 * 3  # chunks x members
 
 
 def test_later_deadline_does_not_raise_2032_probability():
@@ -135,3 +135,14 @@ def test_path_rules_build(rule):
         assert deu[years.index(2028)] == pytest.approx(3.5)  # deadline 2028 in tiny
     else:  # Germany's national plan: 3.5 in 2029 (national_targets.csv)
         assert deu[years.index(2029)] == pytest.approx(3.5)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_progress_steps_inside_a_chunk(threads):
+    """One chunk: a progress step per counted member, summing to the chunk's paths."""
+    from sim.engine import simulate
+
+    steps = []
+    simulate(make_config(paths=300, chunk_size=300), progress=steps.append,
+             threads=threads)  # fmt: skip
+    assert len(steps) == 3 and sum(steps) == 300 and all(s > 0 for s in steps)

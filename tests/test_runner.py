@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.io import write_run
-from sim.runner import differences, execute, load_state, stored_config
+from sim.runner import (
+    differences,
+    execute,
+    load_state,
+    se_paths,
+    stored_config,
+)
 
 from .conftest import make_config
 
@@ -47,6 +53,34 @@ def test_target_se_equals_a_fixed_size_run():
     assert capped.paths == 300
 
 
+def test_target_se_steps_are_sized_from_the_se_and_need_no_cap():
+    """Pilot at a quarter of the worst case, then one step to n (se/target)^2, in
+    multiples of 1000 paths inside chunks of 2000: equal to a fixed run of that size."""
+    logs = []
+    cfg, ds, _ = execute(make_config(paths=20000, chunk_size=2000), target_se=0.01,
+                         log=logs.append)  # fmt: skip
+    steps = [int(ln.split()[0]) for ln in logs if "worst p_meet s.e." in ln]
+    assert steps[0] == 1000 and steps[-1] == cfg.paths
+    se0 = float(logs[0].split("s.e. ")[1].split()[0])
+    assert steps[1] == min(-(-int(1000 * (se0 / 0.01) ** 2) // 1000) * 1000,
+                           se_paths(0.01, 1000))  # fmt: skip
+    assert float(ds["p_meet_se"].max()) <= 0.01 and cfg.paths <= se_paths(0.01, 1000)
+    _, fixed, _ = execute(make_config(paths=cfg.paths, chunk_size=2000))
+    assert differences(ds, fixed) == []
+
+
+def test_target_se_not_reached_exits_1_with_the_run_written(tiny_yaml, tmp_path):
+    out = tmp_path / "runs"
+    r = CliRunner().invoke(cli, ["run", str(tiny_yaml), "--out", str(out),
+                                 "--target-se", "0.001", "--max-paths", "300"])  # fmt: skip
+    assert r.exit_code == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1 and "target s.e. 0.001 not reached" in errors[0]
+    (run_dir,) = out.iterdir()
+    assert f"in {run_dir}" in errors[0]
+    assert xr.open_dataset(run_dir / "results.nc").attrs["n_paths"] == 300
+
+
 def test_reproduce_reports_identical_and_differences(tmp_path):
     _, ds, state = execute(_cfg(200))
     run_dir = write_run(ds, tmp_path, state)
@@ -68,5 +102,5 @@ def test_bad_scheduler_and_extend_errors(tmp_path):
             "--out", tmp_path)  # fmt: skip
     assert r.returncode == 2 and "--scheduler 'udp://x'" in r.stderr
     r = sim("extend", tmp_path, "--paths", "10")
-    assert r.returncode == 2 and "no results file" in r.stderr
+    assert r.returncode == 2 and "without results.nc" in r.stderr
     assert not any(tmp_path.iterdir())

@@ -46,7 +46,7 @@ def test_tiny_sensitivity_run_and_report(tmp_path):
     page = write_report(run_dir).read_text()
     assert (
         'id="sensitivity"' in page
-        and (run_dir / "figures" / "sobol_n_meeting_core_3.5.png").exists()
+        and (run_dir / "report" / "figures" / "sobol_n_meeting_core_3.5.png").exists()
     )
 
 

@@ -72,4 +72,26 @@ def test_sweep_cli_compare_and_report(tmp_path):
     assert r.exit_code == 0 and "brave - base" in r.output and "[±" in r.output
     page = write_report(run_dir).read_text()
     assert 'id="scenarios"' in page
-    assert (run_dir / "figures" / "scenario_comparison.png").stat().st_size > 5000
+    assert (
+        run_dir / "report" / "figures" / "scenario_comparison.png"
+    ).stat().st_size > 5000
+
+
+def test_paths_seed_and_members_flags_apply_to_every_scenario(tmp_path, tiny_yaml):
+    """Scenario files inherit their own paths and members; the flags override them."""
+    import xarray as xr
+
+    (tmp_path / "late.yaml").write_text(
+        f"extends: {tiny_yaml}\npolicy: {{deadline: 2030}}\n"
+    )
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"extends: {tiny_yaml}\nsweep:\n  base: {{}}\n  late: late.yaml\n")
+    r = CliRunner().invoke(cli, ["run", str(sweep), "--out", str(tmp_path / "runs"),
+                                 "--paths", "120", "--seed", "5", "--members", "DEU,POL"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    ds = xr.open_dataset(
+        tmp_path / "runs" / r.output.strip().splitlines()[-1] / "results.nc"
+    )
+    assert int(ds.attrs["n_paths"]) == 120 and int(ds.attrs["seed"]) == 5
+    assert list(ds["member"].values) == ["DEU", "POL"]
+    assert list(ds["scenario"].values) == ["base", "late"]
