@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.io import write_run
-from sim.runner import differences, execute, load_state, stored_config, with_paths
+from sim.runner import differences, execute, stored_config, with_paths
+from sim.state import load_state
 
 from .conftest import make_config
 
@@ -29,9 +30,9 @@ def test_extend_equals_a_fresh_run(tmp_path, first, added):
     extended = xr.open_dataset(run_dir / "results.nc").load()
     assert extended.attrs["n_paths"] == first + added
     assert differences(extended, fresh) == []
-    cfg2, _ = stored_config(run_dir)
+    cfg2, stored = stored_config(run_dir)
     assert cfg2.paths == first + added
-    assert load_state(run_dir, cfg2).n_full == (first + added) // 100
+    assert load_state(run_dir, cfg2, stored).n_full == (first + added) // 100
 
 
 def test_target_se_equals_a_fixed_size_run():
