@@ -169,7 +169,7 @@ def load_state(run_dir, cfg, ds):
 
     arrays = _read_arrays(path, _expected(cfg, ds), fail)
     if str(arrays[HASH_KEY]) != config_hash(ds.attrs["config"]):
-        fail("it was written for another config or seed (hash mismatch)")
+        fail("written for another config or seed (hash mismatch)")
     cs, paths = cfg.chunk_size, cfg.paths
     if int(ds.attrs["n_paths"]) != paths:
         fail(f"the results file has {ds.attrs['n_paths']} paths, its config {paths}")

@@ -94,3 +94,33 @@ def test_dask_two_workers_equal_one_process(cluster):
     np.testing.assert_array_equal(
         remote["sample_core_share"], local["sample_core_share"]
     )
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda c: c.replace("calibration: null", "calibration: /dev/zero"),
+     "calibration file /dev/zero is a character device, not a regular file"),
+    (lambda c: c.replace("grid: null", "grid:\n  will.vol: [&a [0,0,0,0,0,0,0,0,0], "
+                         + ", ".join(f"&{c} [" + ",".join([f"*{p}"] * 9) + "]"
+                                     for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+                         + "]"),
+     "stored config of .*: more than 100,000 YAML nodes"),
+    (lambda c: "[unclosed", ".*: the stored config is not valid YAML"),
+])  # fmt: skip
+def test_stored_config_is_read_with_the_project_limits(tmp_path, edit, message):
+    """sim reproduce of a results file whose stored config is hostile: one line,
+    within seconds, in 2 GiB of address space."""
+    import re
+    import resource
+
+    _, ds, state = execute(_cfg(100))
+    ds.attrs["config"] = edit(ds.attrs["config"])
+    assert ds.attrs["config"] != execute(_cfg(100))[1].attrs["config"]
+    run_dir = write_run(ds, tmp_path, state)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    r = subprocess.run([sys.executable, "-m", "sim", "reproduce", str(run_dir)],
+                       capture_output=True, text=True, timeout=60, preexec_fn=limit)  # fmt: skip
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert re.match(f"error: {message}", r.stderr), r.stderr
