@@ -241,20 +241,8 @@ def memory_need(
         8 * (20 + (15 + n_targets) * workers) + n_targets * n_members * n_scenarios
     )
     empty = Partial.empty(n_targets, n_members, n_years, n_members, n_ty)
-    partial = sum(
-        getattr(empty, f).nbytes
-        for f in (
-            "meet",
-            "meet_by",
-            "on_path",
-            "core_sum",
-            "total_sum",
-            "shortfall",
-            "n_meeting",
-            "cond_meet",
-        )
-    )
-    partial += sum(h.nbytes for h in empty.hists.values())  # fmt: skip
+    partial = sum(v.nbytes for v in vars(empty).values() if isinstance(v, np.ndarray))
+    partial += sum(h.nbytes for h in empty.hists.values())
     pairs = 3 * 8 * n_scenarios**2 * n_targets * n_members * n_years
     return per_path, partial * (n_scenarios + 3) + (pairs if n_scenarios > 1 else 0)
 
