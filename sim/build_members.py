@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .safe_io import atomic_write
+
 DATA_DIR = Path(__file__).parent / "data"
 SOURCES = DATA_DIR / "sources"
 MEMBERS_CSV = DATA_DIR / "members.csv"
@@ -150,7 +152,8 @@ def build(asof: int | None = None) -> pd.DataFrame:
 
 def main() -> None:
     table = build()
-    table.to_csv(MEMBERS_CSV, index=False, float_format="%.6g", lineterminator="\n")
+    text = table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    atomic_write(MEMBERS_CSV, text)
     print(f"wrote {MEMBERS_CSV} ({len(table)} members)")  # noqa: T201
 
 

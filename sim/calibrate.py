@@ -15,7 +15,9 @@ import pandas as pd
 import yaml
 
 from .build_members import EDITION_2026, OUTLOOK_VINTAGE, read_source
+from .config import read_yaml_file
 from .errors import ConfigError
+from .safe_io import atomic_write
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "calibration.yaml"
 AR_BOUNDS = (-0.5, 0.9)
@@ -275,23 +277,25 @@ def calibrate(
 
 
 def write(cal: dict, path: str | Path) -> Path:
-    """Write a calibration mapping as YAML (atomically)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(yaml.safe_dump(cal, sort_keys=False, width=100), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """Write a calibration mapping as YAML (atomically, under a unique temporary
+    name: a planted file or symlink is never written through)."""
+    text = yaml.safe_dump(cal, sort_keys=False, width=100)
+    try:
+        return atomic_write(path, text)
+    except OSError as e:
+        raise ConfigError(
+            f"cannot write calibration file {path}: {e.strerror}"
+        ) from None
+
+
+MAX_BYTES = 1_000_000
+"""Largest calibration file read (the bundled one is about 28 kB)."""
 
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> dict:
     p = Path(path)
-    try:
-        cal = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"calibration file not found: {p}") from None
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"calibration file {p} cannot be read: {e}") from None
+    cal = read_yaml_file(p, "calibration file", MAX_BYTES)
     if not isinstance(cal, dict) or not {"common", "members", "residuals"} <= set(cal):
         raise ConfigError(
             f"calibration file {p}: needs sections common, members, residuals"

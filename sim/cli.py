@@ -291,14 +291,15 @@ def extend(run_dir, paths, scheduler) -> None:
     from .io import rewrite_run
     from .kinds import open_kind
     from .provenance import git_commit
-    from .runner import execute, load_state, stored_config, with_paths
+    from .runner import execute, stored_config, with_paths
     from .show import report
+    from .state import load_state
 
     if paths < 1:
         raise RunError(f"--paths {paths}: must be at least 1")
     open_kind(run_dir, "extend", need_dir=True)
     cfg, old = stored_config(run_dir)
-    state = load_state(run_dir, cfg)
+    state = load_state(run_dir, cfg, old)
     if old.attrs.get("git_commit") != git_commit():
         click.echo(
             f"warning: {run_dir} was made by commit {old.attrs.get('git_commit')}, this "

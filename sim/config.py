@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+from .safe_io import read_text
 
 _MAX_EXTENDS_DEPTH = 16
 
@@ -749,6 +750,7 @@ def _cross_check(cfg: Config) -> None:
                 )
     if cfg.sweep or cfg.grid:
         scenarios(cfg)  # validates every scenario
+    check_bounds(cfg, len(table) if cfg.members == "all" else len(cfg.members))
     if cfg.sensitivity.groups:
         from .sensitivity import group_config
 
@@ -793,50 +795,81 @@ def to_yaml(cfg: Config) -> str:
 MAX_CONFIG_BYTES = 1_000_000
 MAX_ALIASES = 100
 MAX_DEPTH = 32
+MAX_SCENARIOS = 1000
+MAX_NAME_CHARS = 100
+MAX_NODES = 100_000
+"""Most YAML nodes a document may have once its aliases are expanded (the bundled
+calibration, the largest file read, has about 2,300)."""
+
+
+def _check_events(text: str, where: str) -> None:
+    """Check the YAML event stream, before anything is built: at most MAX_ALIASES
+    aliases, MAX_NODES nodes once aliases are expanded and MAX_DEPTH levels of
+    nesting (aliases included); no alias to an anchor still open (recursion)."""
+    done: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
+    stack: list[list] = [[None, 0, 0]]  # open collections: [anchor, nodes, height]
+    aliases = 0
+
+    def add(nodes: int, height: int) -> None:
+        if len(stack) + height - 1 > MAX_DEPTH:
+            raise ConfigError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        stack[-1][1] += nodes
+        stack[-1][2] = max(stack[-1][2], height)
+        if stack[-1][1] > MAX_NODES:
+            raise ConfigError(
+                f"{where}: more than {MAX_NODES:,} YAML nodes once aliases are "
+                "expanded (an alias bomb?)"
+            )
+
+    for e in yaml.parse(text):
+        if isinstance(e, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise ConfigError(f"{where}: more than {MAX_ALIASES} YAML aliases")
+            if e.anchor not in done:
+                raise ConfigError(f"{where}: alias *{e.anchor} is inside its anchor")
+            add(*done[e.anchor])
+        elif isinstance(e, yaml.ScalarEvent):
+            if e.anchor is not None:
+                done[e.anchor] = (1, 1)
+            add(1, 1)
+        elif isinstance(e, yaml.CollectionStartEvent):
+            add(0, 1)  # the depth check, before the collection's content
+            stack.append([e.anchor, 1, 0])
+        elif isinstance(e, yaml.CollectionEndEvent):
+            anchor, nodes, height = stack.pop()
+            if anchor is not None:
+                done[anchor] = (nodes, height + 1)
+            add(nodes, height + 1)
 
 
 def parse_yaml(text: str, where: str) -> object:
-    """safe_load with limits: size, aliases (no 'billion laughs'), nesting depth."""
+    """safe_load with limits: size, aliases (no 'billion laughs'), nodes after alias
+    expansion and nesting depth, all checked before the document is built."""
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES} bytes")
+    _check_events(text, where)
     try:
-        aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text))
-        if aliases > MAX_ALIASES:
-            raise ConfigError(
-                f"{where}: {aliases} YAML aliases (at most {MAX_ALIASES})"
-            )
-        data = yaml.safe_load(text)
-    except RecursionError:
-        raise ConfigError(f"{where}: nested too deeply") from None
+        return yaml.safe_load(text)
     except ValueError as e:  # e.g. an impossible date such as 2026-13-01
         raise ConfigError(f"{where}: invalid value ({e})") from None
-    seen: set[int] = set()  # aliases share objects: visit each once (no blow-up)
-    stack = [(data, 1)]
-    while stack:
-        node, d = stack.pop()
-        if d > MAX_DEPTH:
-            raise ConfigError(f"{where}: nested deeper than {MAX_DEPTH} levels")
-        if isinstance(node, dict | list) and id(node) not in seen:
-            seen.add(id(node))
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((v, d + 1) for v in children)
-    return data
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml_file(path: Path, what: str, limit: int = MAX_CONFIG_BYTES) -> object:
+    """A YAML file parsed with :func:`parse_yaml`'s limits, after a bounded read of a
+    regular file; errors are one ConfigError line naming the file."""
+    text = read_text(path, what, ConfigError, limit)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config file {path}: {e}") from None
-    try:
-        data = parse_yaml(text, f"config file {path}")
+        return parse_yaml(text, f"{what} {path}")
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(e, "problem", None) or "invalid YAML"
         raise ConfigError(f"malformed YAML in {path}{where}: {problem}") from None
+
+
+def _read_yaml(path: Path) -> dict:
+    data = read_yaml_file(path, "config file")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -917,6 +950,28 @@ def replace(cfg: Config, **changes) -> Config:
     return from_dict(merge(to_dict(cfg), changes))
 
 
+def n_scenarios(cfg: Config) -> int:
+    """Number of scenarios of a sweep or grid (1 without), before expanding them."""
+    import math
+
+    n = len(cfg.sweep or {}) + (
+        math.prod(map(len, cfg.grid.values())) if cfg.grid else 0
+    )
+    return max(n, 1)
+
+
+def check_bounds(cfg: Config, n_members: int) -> None:
+    """Limits checked before any computing: name length and chunk memory."""
+    from .engine import check_memory
+
+    if len(cfg.name) > MAX_NAME_CHARS:
+        raise ConfigError(
+            f"config key 'name': {len(cfg.name)} characters, at most {MAX_NAME_CHARS} "
+            "(it names the run directory)"
+        )
+    check_memory(cfg, n_members, n_scenarios(cfg))
+
+
 def scenarios(cfg: Config) -> dict[str, Config]:
     """The configs of a sweep or grid, by scenario name ({cfg.name: cfg} without one).
 
@@ -928,6 +983,12 @@ def scenarios(cfg: Config) -> dict[str, Config]:
     base = to_dict(cfg)
     base.pop("sweep")
     base.pop("grid")
+    n = n_scenarios(cfg)
+    if n > MAX_SCENARIOS:
+        raise ConfigError(
+            f"config keys 'sweep'/'grid': {n:,} scenarios, at most {MAX_SCENARIOS} "
+            "(each runs every path; split the sweep)"
+        )
     entries: dict[str, dict] = {}
     for name, over in (cfg.sweep or {}).items():
         if not isinstance(over, dict):

@@ -10,10 +10,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
+from .safe_io import read_text
 
 DATA_DIR = Path(__file__).parent / "data"
 MEMBERS_CSV = DATA_DIR / "members.csv"
 COLUMNS_CSV = DATA_DIR / "members_columns.csv"
+MAX_BYTES = 1_000_000
+"""Largest member table read (the bundled one is about 6 kB)."""
 
 NUMERIC = {
     # column: (lowest, highest) plausible value; NaN allowed only where listed below
@@ -47,12 +50,7 @@ def _fail(path: Path, msg: str):
 @functools.lru_cache(maxsize=8)
 def _load(path_str: str) -> pd.DataFrame:
     path = Path(path_str)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        _fail(path, "not found")
-    except (OSError, UnicodeDecodeError) as e:
-        _fail(path, f"cannot be read ({e})")
+    text = read_text(path, "data file", DataError, MAX_BYTES)
     try:
         df = pd.read_csv(
             io.StringIO(text),

@@ -253,6 +253,54 @@ def simulate_chunk(
     return part
 
 
+MEMORY_BUDGET = 4 * 2**30
+"""Most memory [bytes] the arrays of a run may need: checked when a config is loaded."""
+
+
+def memory_need(
+    n_members: int, n_years: int, n_targets: int, n_ty: int, threads: int,
+    n_scenarios: int = 1,
+) -> tuple[int, int]:  # fmt: skip
+    """(bytes per path of a chunk, fixed bytes) of a run [bytes]: per path, each
+    thread's member buffers (:class:`_Worker`), the common draws and the per-path
+    "met" flags of every scenario; fixed, the reductions kept (a :class:`Partial`
+    per scenario, three more while merging) and a sweep's pairwise counts."""
+    workers = min(threads, n_members)
+    per_path = n_years * (
+        8 * (20 + (15 + n_targets) * workers) + n_targets * n_members * n_scenarios
+    )
+    empty = Partial.empty(n_targets, n_members, n_years, n_members, n_ty)
+    partial = sum(v.nbytes for v in vars(empty).values() if isinstance(v, np.ndarray))
+    partial += sum(h.nbytes for h in empty.hists.values())
+    pairs = 3 * 8 * n_scenarios**2 * n_targets * n_members * n_years
+    return per_path, partial * (n_scenarios + 3) + (pairs if n_scenarios > 1 else 0)
+
+
+def check_memory(cfg: Config, n_members: int, n_scenarios: int = 1) -> None:
+    """ConfigError (naming the key and the largest allowed value) if a chunk of this
+    config would need more than MEMORY_BUDGET, before anything is computed."""
+    from .errors import ConfigError
+
+    threads = n_threads()
+    per_path, fixed = memory_need(n_members, len(cfg.years), len(cfg.targets),
+                                  len(cfg.target_years), threads, n_scenarios)  # fmt: skip
+    gib = MEMORY_BUDGET / 2**30
+    if fixed + per_path > MEMORY_BUDGET:
+        raise ConfigError(
+            f"config keys 'sweep'/'grid': {n_scenarios} scenarios of {n_members} "
+            f"members need about {fixed / 2**30:.1f} GiB for their reductions, more "
+            f"than the {gib:g} GiB budget: use fewer scenarios or members"
+        )
+    most = (MEMORY_BUDGET - fixed) // per_path
+    if min(cfg.chunk_size, cfg.paths) > most:
+        raise ConfigError(
+            f"config key 'chunk_size': {cfg.chunk_size:,} paths per chunk need about "
+            f"{(fixed + per_path * min(cfg.chunk_size, cfg.paths)) / 2**30:.1f} GiB, "
+            f"more than the {gib:g} GiB budget: at most {most:,} for this config "
+            f"({n_members} members, {len(cfg.years)} years, {threads} threads)"
+        )
+
+
 @dataclass
 class RunState:
     """What a run has computed: the merge of its complete chunks 0..n_full-1 and the

@@ -4,6 +4,9 @@
 class SimError(Exception):
     """Base class for errors caused by user input or bundled files, not by bugs."""
 
+    def __str__(self) -> str:  # one line, even when it quotes a key like 'a\nb'
+        return super().__str__().replace("\r", "\\r").replace("\n", "\\n")
+
 
 class ConfigError(SimError):
     """A configuration file, key or value is invalid."""

@@ -15,7 +15,8 @@ import xarray as xr
 from .cf import encoding
 from .constants import CONFIG_FILE, RESULT_FILE
 from .errors import RunError
-from .reduce import save_partials
+from .safe_io import check_regular
+from .state import REDUCTIONS_FILE, save_state
 
 
 def run_dir_name(name: str, seed: int, when: dt.datetime | None = None) -> str:
@@ -29,7 +30,7 @@ def _write_files(ds: xr.Dataset, folder: Path, state) -> None:
     ds.to_netcdf(folder / RESULT_FILE, engine="netcdf4", encoding=encoding(ds))
     (folder / CONFIG_FILE).write_text(ds.attrs["config"], encoding="utf-8")
     if state is not None:  # the mergeable reductions, for `sim extend`
-        save_partials(folder / "reductions.npz", full=state.full, tail=state.tail)
+        save_state(folder / REDUCTIONS_FILE, state.full, state.tail, ds.attrs["config"])
 
 
 def prepare_out(out_root: str | Path) -> Path:
@@ -99,7 +100,7 @@ def rewrite_run(run_dir: str | Path, ds: xr.Dataset, state) -> Path:
         signals = {signal.SIGINT, signal.SIGTERM}
         signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # the swap is not interrupted
         try:
-            for name in ("reductions.npz", CONFIG_FILE, RESULT_FILE):
+            for name in (REDUCTIONS_FILE, CONFIG_FILE, RESULT_FILE):
                 os.replace(tmp / name, run_dir / name)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
@@ -121,6 +122,7 @@ def open_results(path: str | Path) -> xr.Dataset:
     file = results_path(path)
     if not file.exists():
         raise RunError(f"no results file at {file}")
+    check_regular(file, "results file", RunError)  # a FIFO would block the reader
     try:
         with xr.open_dataset(file, engine="netcdf4") as ds:
             return ds.load()

@@ -232,34 +232,3 @@ def hist_crps(hist: np.ndarray, name: str, y: float) -> float:
 def out_of_range(part: Partial) -> dict[str, int]:
     """Counts in the top bin of each histogram (values at or above its range)."""
     return {k: int(v[..., -1].sum()) for k, v in part.hists.items()}
-
-
-def save_partials(path, **parts: Partial | None) -> None:
-    """Write named partials (None allowed) to one .npz file."""
-    flat = {}
-    for tag, part in parts.items():
-        if part is None:
-            continue
-        for f in fields(part):
-            value = getattr(part, f.name)
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    flat[f"{tag}.{f.name}.{k}"] = v
-            else:
-                flat[f"{tag}.{f.name}"] = np.asarray(value)
-    with open(path, "wb") as fh:
-        np.savez_compressed(fh, **flat)
-
-
-def load_partials(path) -> dict[str, Partial]:
-    """Read the partials written by :func:`save_partials`."""
-    out: dict[str, dict] = {}
-    with np.load(path) as data:
-        for key in data.files:
-            tag, name, *sub = key.split(".")
-            d = out.setdefault(tag, {"hists": {}, "samples": {}})
-            if sub:
-                d[name][sub[0]] = data[key]
-            else:
-                d[name] = int(data[key]) if name == "n_paths" else data[key]
-    return {tag: Partial(**d) for tag, d in out.items()}

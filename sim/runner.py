@@ -10,14 +10,13 @@ import xarray as xr
 import yaml
 
 from .assemble import to_dataset
-from .config import Config, from_dict, merge, to_dict
+from .config import Config, from_dict, merge, parse_yaml, to_dict
 from .constants import CONFIG_FILE, RESULT_FILE
 from .engine import RunState, simulate
 from .errors import RunError
 from .io import open_results
-from .reduce import Partial, load_partials
-
-REDUCTIONS_FILE = "reductions.npz"
+from .reduce import Partial
+from .state import REDUCTIONS_FILE
 
 
 def with_paths(cfg: Config, paths: int) -> Config:
@@ -95,32 +94,22 @@ def execute(
     return cfg, to_dataset(cfg, mi, state.total()), state
 
 
-def load_state(run_dir: Path, cfg: Config) -> RunState:
-    """The stored reductions of a run directory."""
-    path = Path(run_dir) / REDUCTIONS_FILE
-    if not path.exists():
-        raise RunError(f"{path} is missing: the run cannot be extended")
-    try:
-        parts = load_partials(path)
-    except (OSError, ValueError, KeyError) as e:
-        raise RunError(f"cannot read {path}: {e}") from None
-    full = parts.get("full")
-    return RunState(
-        full=full,
-        n_full=(full.n_paths // cfg.chunk_size) if full else 0,
-        tail=parts.get("tail"),
-    )
-
-
 def stored_config(run_dir: str | Path) -> tuple[Config, xr.Dataset]:
-    """The resolved configuration a results file was made with."""
+    """The resolved configuration a results file was made with (parsed with the
+    project's YAML limits and validated like any config)."""
     ds = open_results(run_dir)
+    text = ds.attrs.get("config")
+    if not isinstance(text, str):
+        raise RunError(f"{run_dir}: results file has no 'config' attribute")
     try:
-        return from_dict(yaml.safe_load(ds.attrs["config"])), ds
-    except (KeyError, yaml.YAMLError) as e:
+        data = parse_yaml(text, f"stored config of {run_dir}")
+    except yaml.YAMLError as e:
         raise RunError(
-            f"{run_dir}: results file has no usable 'config' attribute ({e})"
+            f"{run_dir}: the stored config is not valid YAML ({type(e).__name__})"
         ) from None
+    if not isinstance(data, dict):
+        raise RunError(f"{run_dir}: the stored config is not a mapping of keys")
+    return from_dict(data), ds
 
 
 def differences(a: xr.Dataset, b: xr.Dataset) -> list[str]:

@@ -81,7 +81,13 @@ def test_backtest_outputs(tiny_backtest):
     outcome = ds.observed >= 2.0 - 0.005
     brier = float(((ds.p_forecast - outcome) ** 2).mean())
     assert float(ds.brier.sel(forecaster="model")) == pytest.approx(brier)
-    assert float(ds.brier_skill.sel(forecaster="climatology")) == 0.0
+    for f in ds.forecaster.values:  # skill of each forecaster from its own Brier
+        own = ((ds.p_naive.sel(forecaster=f) - outcome) ** 2).mean()
+        clim = ((ds.p_naive.sel(forecaster="climatology") - outcome) ** 2).mean()
+        assert float(ds.brier.sel(forecaster=f)) == pytest.approx(float(own))
+        assert float(ds.brier_skill.sel(forecaster=f)) == pytest.approx(
+            1 - float(own) / float(clim)
+        )
     assert float(ds.p_forecast.sel(member="USA").min()) > 0.9  # 3.7% in 2014
     assert "wales2014" in summary(ds)
 

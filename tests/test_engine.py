@@ -94,6 +94,56 @@ def test_same_seed_same_result_other_seed_differs(tiny_config):
     assert not np.array_equal(a["core_share"].values, c["core_share"].values)
 
 
+def test_no_two_chunks_share_paths():
+    """Chunks 0..11 of one run: every member's first sample path differs between any
+    two chunks (a chunk reusing another's streams would repeat its paths)."""
+    cfg = make_config(paths=240, chunk_size=20)
+    mi = build_inputs(cfg)
+    counted = np.flatnonzero(mi.counted)
+    first = [engine.simulate_chunk(cfg, mi, c, 20, samples=1).samples["core"][counted, 0]
+             for c in range(12)]  # fmt: skip
+    for a in range(12):
+        for b in range(a):
+            same = (first[a] == first[b]).all(axis=-1)  # member's whole trajectory
+            assert not same.any(), (a, b)
+
+
+def test_memory_estimate_matches_traced_allocations():
+    """memory_need's bytes per path and for one partial against tracemalloc's peak of
+    one chunk (numpy allocations are traced), all members, 1 and 2 threads."""
+    import tracemalloc
+
+    cfg = make_config(members="all", horizon=2035, target_years=[2032, 2035])
+    mi = build_inputs(cfg)
+    engine.simulate_chunk(cfg, mi, 0, 50, threads=2)  # compile outside the trace
+    for threads in (1, 2):
+        per_path, fixed = engine.memory_need(len(mi.iso3), len(mi.years), 2, 2, threads)
+        tracemalloc.start()
+        engine.simulate_chunk(cfg, mi, 0, 4000, threads=threads)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        estimate = per_path * 4000 + fixed / 4  # one partial of the four counted
+        assert 0.85 < peak / estimate < 1.15, (threads, peak, estimate)
+
+
+def test_chunk_memory_and_name_length_are_checked_on_load():
+    from sim.errors import ConfigError
+
+    with pytest.raises(
+        ConfigError,
+        match=r"'chunk_size': 10,000,000 paths per chunk "
+        r"need about .* GiB, more than the 4 GiB budget: at most ",
+    ) as e:
+        make_config(members="all", paths=10**7, chunk_size=10**7)  # fmt: skip
+    most = int(str(e.value).split("at most ")[1].split()[0].replace(",", ""))
+    per_path, fixed = engine.memory_need(32, 5, 2, 2, engine.n_threads())
+    assert most == (engine.MEMORY_BUDGET - fixed) // per_path
+    make_config(members="all", paths=most, chunk_size=most)  # the maximum is allowed
+    make_config(members="all", paths=5, chunk_size=10**7)  # chunks are at most paths
+    with pytest.raises(ConfigError, match="'name': 101 characters, at most 100"):
+        make_config(name="n" * 101)
+
+
 def test_numba_and_numpy_engines_agree(tiny_config):
     a = run(tiny_config, engine="numba")
     b = run(tiny_config, engine="numpy")

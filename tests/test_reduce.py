@@ -29,23 +29,47 @@ def test_histogram_quantiles_are_within_0_01_pp_of_exact():
     assert np.abs(approx - exact).max() <= reduce.HISTOGRAMS["core"][1] + 1e-3
 
 
-def test_chunk_merge_is_exact_and_order_free(tiny_config):
-    mi = build_inputs(tiny_config)
-    parts = [simulate_chunk(tiny_config, mi, c, 150) for c in range(3)]
-    a = (parts[0] + parts[1]) + parts[2]
-    b = parts[2] + (parts[1] + parts[0])
-    _assert_partials_equal(a, b)
-    whole = simulate(tiny_config)[1].total()  # 400 paths = chunks of 150, 150, 100
-    assert whole.n_paths == 400
+def _assert_full_partials_equal(a, b):
+    from dataclasses import fields
+
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, dict):
+            assert x.keys() == y.keys(), f.name
+            for k in x:
+                np.testing.assert_array_equal(x[k], y[k], err_msg=f"{f.name}.{k}")
+        else:
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
 
 
-@pytest.mark.parametrize("engine", ["numba", "numpy"])
-def test_one_and_two_threads_give_identical_reductions(engine):
+def test_merged_chunks_equal_one_reduction_of_all_their_paths(tiny_config):
+    """Merging the integer partials of 3 chunks equals reducing the concatenated
+    per-path outputs of those chunks at once with the numpy reference."""
+    from sim.engine import project_chunk
+    from sim.shocks import draw
+
+    cfg, sizes = tiny_config, (150, 150, 100)
+    mi = build_inputs(cfg)
+    merged = simulate_chunk(cfg, mi, 0, sizes[0])
+    for c, n in enumerate(sizes[1:], 1):
+        merged = merged + simulate_chunk(cfg, mi, c, n)
+    shocks = [draw(cfg, mi, c, n) for c, n in enumerate(sizes)]
+    outs = [project_chunk(cfg, mi, sh, "numpy") for sh in shocks]
+    paths = [np.concatenate(x, axis=1) for x in zip(*outs, strict=True)]
+    states = [np.concatenate([getattr(sh, k) for sh in shocks])
+              for k in ("regime", "stance", "review")]  # fmt: skip
+    whole = reduce.reduce_numpy(cfg, mi, *states, *paths)
+    _assert_full_partials_equal(merged, whole)
+    assert merged.n_paths == 400 == simulate(cfg)[1].total().n_paths
+
+
+def test_one_and_two_threads_equal_the_numpy_reference():
     cfg = make_config(members="all", paths=300, chunk_size=300)
     mi = build_inputs(cfg)
-    one = simulate_chunk(cfg, mi, 0, 300, engine, threads=1)
-    two = simulate_chunk(cfg, mi, 0, 300, engine, threads=2)
+    one = simulate_chunk(cfg, mi, 0, 300, "numba", threads=1)
+    two = simulate_chunk(cfg, mi, 0, 300, "numba", threads=2)
     _assert_partials_equal(one, two)
+    _assert_partials_equal(two, simulate_chunk(cfg, mi, 0, 300, "numpy"))
 
 
 def test_numba_engine_equals_the_numpy_reference_on_the_same_streams():
@@ -54,6 +78,59 @@ def test_numba_engine_equals_the_numpy_reference_on_the_same_streams():
     fast = simulate_chunk(cfg, mi, 0, 400, "numba")
     slow = simulate_chunk(cfg, mi, 0, 400, "numpy")
     _assert_partials_equal(fast, slow)
+
+
+def _reduce_by_hand(cfg, core):
+    """Both engines' reductions of hand-made shares ``core`` [member, path, year]
+    (no resilience, GDP 100, debt 50, every common state 0)."""
+    from sim import kernel
+    from sim.constants import FIXED_MONEY, FIXED_SHARE
+
+    mi = build_inputs(cfg)
+    n_m, n, n_y = core.shape
+    res, gdp, debt = (
+        np.zeros_like(core),
+        np.full_like(core, 100.0),
+        np.full_like(core, 50.0),
+    )
+    zeros = np.zeros((n, n_y), np.int64)
+    ref = reduce.reduce_numpy(
+        cfg, mi, zeros, zeros, np.zeros(n, np.int64), core, res, gdp, debt
+    )
+    ty = reduce.target_year_index(cfg, mi)
+    part = reduce.Partial.empty(
+        len(cfg.targets), n_m, n_y, int(mi.counted.sum()), len(ty)
+    )
+    levels = np.array([t.level for t in cfg.targets])
+    is_total = np.array([t.measure == "total" for t in cfg.targets])
+    count = np.zeros((len(levels), n, n_y), np.int64)
+    acc = [np.zeros((n, n_y), np.int64) for _ in range(3)]
+    h = part.hists
+    for j in np.flatnonzero(mi.counted):
+        kernel.reduce_member(
+            core[j], res[j], gdp[j], debt[j], levels, is_total, cfg.meet_tolerance,
+            mi.line[j], FIXED_SHARE, FIXED_MONEY, reduce.hist_specs(),
+            part.meet[:, j], part.meet_by[:, j], part.on_path[j], part.core_sum[j],
+            part.total_sum[j], part.shortfall[:, j],
+            h["core"][j], h["total"][j], h["res"][j], h["debt"][j],
+            count, *acc, np.zeros((len(levels), 0, 1), np.uint8),
+        )  # fmt: skip
+    return ref, part
+
+
+@pytest.mark.parametrize("tol", [0.005, 0.0])
+def test_a_share_exactly_at_level_minus_tolerance_counts_as_met(tol):
+    """The meet comparison is >=: on the boundary is met, one ulp below is not."""
+    cfg = make_config(meet_tolerance=tol)
+    edge = 3.5 - tol  # the engines' own threshold, bit for bit
+    core = np.empty((4, 3, 5))  # [member, path, year]
+    core[:, 0], core[:, 1], core[:, 2] = edge, np.nextafter(edge, 0.0), 3.6
+    ref, fast = _reduce_by_hand(cfg, core)
+    counted = build_inputs(cfg).counted
+    for part in (ref, fast):
+        assert (part.meet[0][counted] == 2).all()  # paths 0 and 2, every year
+        assert (part.meet_by[0][counted] == 2).all()
+        assert (part.meet[1] == 0).all()  # total_5 not met
 
 
 def test_bootstrap_engine_equals_reference():
@@ -80,3 +157,19 @@ def test_hist_crps_matches_sample_crps():
     assert reduce.hist_crps(hist, "core", 2.4) == pytest.approx(
         scores.crps_sample(x, 2.4), abs=0.003
     )
+
+
+def test_recession_flag_is_cumulative():
+    """'recession=yes' in a target year: alliance real GDP fell in any year so far."""
+    y_sum = np.array([
+        [90, 95, 100, 105, 110],  # fell in the first year only
+        [101, 102, 103, 104, 105],  # never fell
+        [101, 102, 103, 104, 100],  # fell in the last year only
+    ])  # fmt: skip
+    regime = stance = np.zeros((3, 5), np.int64)
+    masks = reduce.condition_masks(regime, stance, y_sum, 100.0, np.array([2, 4]))
+    yes = reduce.CONDITIONS.index("recession=yes")
+    np.testing.assert_array_equal(
+        masks[yes], [[True, True], [False, False], [False, True]]
+    )
+    np.testing.assert_array_equal(masks[yes - 1], ~masks[yes])

@@ -10,13 +10,8 @@ from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.io import write_run
-from sim.runner import (
-    differences,
-    execute,
-    load_state,
-    se_paths,
-    stored_config,
-)
+from sim.runner import differences, execute, se_paths, stored_config
+from sim.state import load_state
 
 from .conftest import make_config
 
@@ -35,9 +30,9 @@ def test_extend_equals_a_fresh_run(tmp_path, first, added):
     extended = xr.open_dataset(run_dir / "results.nc").load()
     assert extended.attrs["n_paths"] == first + added
     assert differences(extended, fresh) == []
-    cfg2, _ = stored_config(run_dir)
+    cfg2, stored = stored_config(run_dir)
     assert cfg2.paths == first + added
-    assert load_state(run_dir, cfg2).n_full == (first + added) // 100
+    assert load_state(run_dir, cfg2, stored).n_full == (first + added) // 100
 
 
 def test_target_se_equals_a_fixed_size_run():
@@ -104,3 +99,33 @@ def test_bad_scheduler_and_extend_errors(tmp_path):
     r = sim("extend", tmp_path, "--paths", "10")
     assert r.returncode == 2 and "without results.nc" in r.stderr
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda c: c.replace("calibration: null", "calibration: /dev/zero"),
+     "calibration file /dev/zero is a character device, not a regular file"),
+    (lambda c: c.replace("grid: null", "grid:\n  will.vol: [&a [0,0,0,0,0,0,0,0,0], "
+                         + ", ".join(f"&{c} [" + ",".join([f"*{p}"] * 9) + "]"
+                                     for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+                         + "]"),
+     "stored config of .*: more than 100,000 YAML nodes"),
+    (lambda c: "[unclosed", ".*: the stored config is not valid YAML"),
+])  # fmt: skip
+def test_stored_config_is_read_with_the_project_limits(tmp_path, edit, message):
+    """sim reproduce of a results file whose stored config is hostile: one line,
+    within seconds, in 2 GiB of address space."""
+    import re
+    import resource
+
+    _, ds, state = execute(_cfg(100))
+    ds.attrs["config"] = edit(ds.attrs["config"])
+    assert ds.attrs["config"] != execute(_cfg(100))[1].attrs["config"]
+    run_dir = write_run(ds, tmp_path, state)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    r = subprocess.run([sys.executable, "-m", "sim", "reproduce", str(run_dir)],
+                       capture_output=True, text=True, timeout=60, preexec_fn=limit)  # fmt: skip
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert re.match(f"error: {message}", r.stderr), r.stderr

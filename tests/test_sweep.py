@@ -53,6 +53,33 @@ def test_joint_counts_and_paired_standard_errors(sweep_ds):
     assert float(paired.sel(cell)) < 0.6 * float(unpaired.sel(cell))
 
 
+def test_paired_se_is_the_sd_of_per_path_differences(sweep_ds):
+    """Against an independent computation: the per-path 'met' flags of two scenarios
+    (same chunks and streams), their differences' s.d. / sqrt(n)."""
+    from sim.engine import simulate_chunk
+    from sim.params import build_inputs
+    from sim.rng import chunks
+
+    scs = scenarios(_sweep())
+    flags = {}
+    for name in ("brave", "base"):
+        mi = build_inputs(scs[name])
+        parts = []
+        for c, n in chunks(600, 200):
+            h = np.zeros((2, len(mi.iso3), n, len(mi.years)), np.uint8)
+            simulate_chunk(scs[name], mi, c, n, hits=h)
+            parts.append(h)
+        flags[name] = np.concatenate(parts, axis=2).astype(float)
+    d = flags["brave"] - flags["base"]  # [target, member, path, year]
+    _, paired, _ = paired_difference(sweep_ds, "brave", "base")
+    counted = sweep_ds["counted"].sel(scenario="base").values.astype(bool)
+    expected = d.std(axis=2) / np.sqrt(600)
+    paired = paired.transpose("target", "member", "year").values
+    np.testing.assert_allclose(paired[:, counted], expected[:, counted],
+                               rtol=1e-9, atol=1e-15)  # fmt: skip
+    assert expected[:, counted].max() > 0.005  # not a trivial comparison
+
+
 def test_grid_and_bad_sweeps():
     cfg = make_config(grid={"will.vol": [0.2, 0.4], "will.speed": [0.5, 1.0]})
     names = list(scenarios(cfg))
@@ -63,6 +90,9 @@ def test_grid_and_bad_sweeps():
         ConfigError, match="sweep scenario 'y': unknown config key 'wil'"
     ):
         make_config(sweep={"y": {"wil": {}}})
+    big = {f"will.{k}": [0.1] * 10 for k in ("vol", "speed", "reversion")}
+    with pytest.raises(ConfigError, match="'grid': 1,001 scenarios, at most 1000"):
+        make_config(grid=big, sweep={"extra": {}})  # 10^3 + 1, before expanding
 
 
 def test_sweep_cli_compare_and_report(tmp_path):
