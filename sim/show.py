@@ -65,8 +65,11 @@ def plan_marks(ds: xr.Dataset) -> dict[str, str]:
     out = {}
     for i, m in enumerate(ds["member"].values):
         rule = str(ds["path_rule"].values[i]) if "path_rule" in ds.coords else ""
-        mark = "own" if rule == "own" else "alliance" if rule == "alliance" else ""
-        if "national" in rule:
+        alliance = rule.startswith(
+            "alliance"
+        )  # also "alliance (national plan not above it)"
+        mark = "own" if rule == "own" else "alliance" if alliance else ""
+        if "national" in rule and not alliance:
             mark = "national"
             if "plan_date" in ds.coords and _text(ds["plan_date"].values[i]):
                 mark = _text(ds["plan_date"].values[i])[:10]

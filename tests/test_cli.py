@@ -264,3 +264,16 @@ def test_readme_defines_in_and_by_and_has_no_ambiguous_headers():
     assert "**in YEAR** is `p_meet`" in text and "**by YEAR** is\n`p_meet_by`" in text
     assert "P(met **in** the year)" in text and "P(met **by** the year)" in text
     assert not re.search(r"P\([\w.]+\) \d{4}", text)  # the old 'P(core_3.5) 2032'
+
+
+def test_plan_marks_say_alliance_when_the_national_plan_is_not_above_it():
+    import xarray as xr
+
+    from sim.show import plan_marks
+
+    rules = ["alliance (national plan not above it)", "max(alliance, national)", "own"]
+    ds = xr.Dataset(coords={"member": ["POL", "DEU", "ESP"]})
+    ds = ds.assign_coords(path_rule=("member", rules),
+                          plan_date=("member", ["", "2025-06-24", ""]),
+                          plan_conditional=("member", [0, 1, 0]))  # fmt: skip
+    assert plan_marks(ds) == {"POL": "alliance", "DEU": "2025-06-24*", "ESP": "own"}
