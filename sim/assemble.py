@@ -11,7 +11,8 @@ from .cf import label_coords
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .params import ModelInputs
 from .provenance import run_attrs
-from .reduce import CONDITIONS, Partial, hist_quantiles, out_of_range
+from .reduce import CONDITIONS, Partial, out_of_range
+from .stats import binomial_se, hist_quantiles
 
 
 def _attrs(name: str) -> dict:
@@ -27,9 +28,7 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
 
     def prob(counts):
         p = counts / n
-        return np.where(mask, p, np.nan), np.where(
-            mask, np.sqrt(p * (1 - p) / n), np.nan
-        )
+        return np.where(mask, p, np.nan), np.where(mask, binomial_se(p, n), np.nan)
 
     def member_quantiles(name):
         out = hist_quantiles(red.hists[name], name, q)  # [member, year, quantile]

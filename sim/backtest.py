@@ -12,7 +12,7 @@ from .cf import label_coords
 from .config import Config
 from .errors import ConfigError
 from .provenance import run_attrs
-from .reduce import hist_crps
+from .stats import hist_crps
 
 FORECASTERS = ("model", "persistence", "climatology")
 CLIMATOLOGY_YEARS = 10

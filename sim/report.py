@@ -21,6 +21,7 @@ import xarray as xr
 
 from .errors import RunError
 from .show import IN_BY, plan_marks, provenance_line, target_years
+from .stats import paired_difference, quantile
 
 LIKELY = 2 / 3
 """'Likely' as in the IPCC's calibrated language: probability at least 66%."""
@@ -206,10 +207,6 @@ def _label(ds, t) -> str:
     return f"{measure} ≥ {float(ds['level'].sel(target=t)):g}%"
 
 
-def _q(da, p) -> float:
-    return float(da.sel(quantile=p, method="nearest"))
-
-
 def count_range(ds, t, y, mass: float = 0.9) -> tuple[int, int]:
     """Central ``mass`` range of the number of members meeting ``t`` in ``y``."""
     cdf = np.cumsum(ds["n_meeting"].sel(target=t, year=y).values)
@@ -239,7 +236,7 @@ def headline(ds: xr.Dataset) -> pd.DataFrame:
                 "Likely in the year": int((p_in >= LIKELY).sum()),
                 "Expected by the year": f"{float(p_by.sum()):.1f}",
                 "Alliance share: median [90%]":
-                    f"{_q(a, 0.5):.2f}% [{_q(a, 0.05):.2f}–{_q(a, 0.95):.2f}]",
+                    f"{quantile(a, 0.5):.2f}% [{quantile(a, 0.05):.2f}–{quantile(a, 0.95):.2f}]",
                 "P(alliance meets it)":
                     f"{float(ds['p_alliance_meet'].sel(target=t, year=y)):.0%}",
             })  # fmt: skip
@@ -290,7 +287,7 @@ def summary_text(ds: xr.Dataset) -> str:
     ):
         a = ds[var].sel(year=y0)
         alliance.append(
-            f"{word} {_q(a, 0.5):.2f}% (90% band {_q(a, 0.05):.2f}–{_q(a, 0.95):.2f}%)"
+            f"{word} {quantile(a, 0.5):.2f}% (90% band {quantile(a, 0.05):.2f}–{quantile(a, 0.95):.2f}%)"
         )
     return (
         f"<p>Of the {n} Allies counted: " + " ".join(parts) + pivotal
@@ -646,7 +643,6 @@ def member_fans(ds, figs: _Figures, hist: pd.DataFrame, per_figure: int = 12) ->
 def _sweep_section(ds: xr.Dataset, figs: _Figures) -> str:
     """Scenario comparison: the alliance numbers per scenario, and the paired
     differences per member vs the first scenario with 2 s.e. bars."""
-    from .runner import paired_difference
 
     plt = _plt()
     names = [str(s) for s in ds["scenario"].values]
@@ -664,7 +660,7 @@ def _sweep_section(ds: xr.Dataset, figs: _Figures) -> str:
                     f"{float(sub['n_meeting_mean'].sel(target=tt, year=yy)):.1f}")  # fmt: skip
         a = sub["alliance_core_share"].sel(year=y)
         row[f"Alliance core share {y}, median [90%]"] = (
-            f"{_q(a, 0.5):.2f}% [{_q(a, 0.05):.2f}–{_q(a, 0.95):.2f}]")  # fmt: skip
+            f"{quantile(a, 0.5):.2f}% [{quantile(a, 0.05):.2f}–{quantile(a, 0.95):.2f}]")  # fmt: skip
         rows.append(row)
     others = names[1:]
     d = np.empty((len(members), len(others)))

@@ -17,6 +17,7 @@ from .errors import RunError
 from .io import open_results
 from .reduce import Partial
 from .state import REDUCTIONS_FILE
+from .stats import binomial_se
 
 
 def with_paths(cfg: Config, paths: int) -> Config:
@@ -26,7 +27,7 @@ def with_paths(cfg: Config, paths: int) -> Config:
 def worst_se(cfg: Config, mi, part: Partial, top: int = 3) -> tuple[float, list[str]]:
     """Largest Monte Carlo s.e. of p_meet over counted cells, and the top cells."""
     p = part.meet / part.n_paths
-    se = np.sqrt(p * (1 - p) / part.n_paths)
+    se = binomial_se(p, part.n_paths)
     se[:, ~mi.counted] = -1
     order = np.argsort(se, axis=None)[::-1][:top]
     cells = []
@@ -185,18 +186,3 @@ def execute_sweep(cfg: Config, progress=None, engine: str = "numba") -> xr.Datas
         scenarios=", ".join(names),
     )  # fmt: skip
     return ds
-
-
-def paired_difference(ds: xr.Dataset, a: str, b: str):
-    """(p_a - p_b, paired s.e. from the joint counts, unpaired s.e.) DataArrays."""
-    n = int(ds.attrs["n_paths"])
-    pa = ds["p_meet"].sel(scenario=a)
-    pb = ds["p_meet"].sel(scenario=b)
-    pab = ds["p_both"].sel(scenario=a, scenario_b=b)
-    diff = pa - pb
-    var = (pa + pb - 2 * pab - diff**2).clip(min=0)
-    paired = np.sqrt(var / n)
-    unpaired = np.sqrt(
-        ds["p_meet_se"].sel(scenario=a) ** 2 + ds["p_meet_se"].sel(scenario=b) ** 2
-    )
-    return diff, paired, unpaired

@@ -18,7 +18,7 @@ from .config import (
 from .engine import simulate
 from .params import build_inputs
 from .provenance import run_attrs
-from .reduce import hist_quantiles
+from .stats import hist_quantiles
 
 
 def group_config(cfg: Config, factors: dict[str, float], prefix: str = "") -> Config:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .stats import paired_difference, quantile, worst_se
+
 IN_BY = (
     '"in Y" = at or above the level in year Y; "by Y" = in at least one year up to Y'
 )
@@ -30,7 +32,7 @@ def precision_warning(n_paths: int) -> str:
     allow (worst-case s.e. 0.5/sqrt(n) above 0.005); '' otherwise."""
     if n_paths >= PRECISE_PATHS:
         return ""
-    worst = 0.5 / np.sqrt(n_paths)
+    worst = worst_se(n_paths)
     text = (
         f"warning: {n_paths:,} paths: probabilities have a Monte Carlo s.e. of up to "
         f"{worst:.3f}, so not all printed decimals are meaningful (three need "
@@ -132,7 +134,7 @@ def member_table(
 
 
 def _band(da: xr.DataArray) -> str:
-    q = {p: float(da.sel(quantile=p, method="nearest")) for p in (0.05, 0.5, 0.95)}
+    q = {p: quantile(da, p) for p in (0.05, 0.5, 0.95)}
     return f"{q[0.5]:.2f}% [{q[0.05]:.2f}-{q[0.95]:.2f}]"
 
 
@@ -198,7 +200,6 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
     """Per member: each scenario's P(target met in the year) minus the first
     scenario's, with the paired s.e. (common random numbers) and, in brackets, the
     unpaired one."""
-    from .runner import paired_difference
 
     years = target_years(ds)
     targets = [str(t) for t in ds["target"].values]
