@@ -288,12 +288,11 @@ def extend(run_dir, paths, scheduler) -> None:
     """Add PATHS paths to RUN_DIR (continuing its random streams) and rewrite it."""
     from . import distributed
     from .errors import RunError
-    from .io import rewrite_run
+    from .io import load_state, rewrite_run
     from .kinds import open_kind
     from .provenance import git_commit
     from .runner import execute, stored_config, with_paths
     from .show import report
-    from .state import load_state
 
     if paths < 1:
         raise RunError(f"--paths {paths}: must be at least 1")
