@@ -383,16 +383,16 @@ def show(path, top, members) -> None:
     kind, ds = open_kind(path, "show")
     chosen = _member_list(members)
     if kind == "backtest":
-        from .backtest import summary
+        from .analyses.backtest import summary
 
         text = summary(ds)
     elif kind == "sensitivity":
-        from .sensitivity import ranked_table
+        from .analyses.sensitivity import ranked_table
 
         outs = [str(o) for o in ds["output"].values if not str(o).startswith("p_")]
         text = "\n\n".join(ranked_table(ds, o) for o in outs)
     elif kind == "requirement":
-        from .requirement import table
+        from .analyses.requirement import table
 
         text = table(ds, chosen)
     else:
@@ -501,7 +501,7 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
     """Estimate the macro block from the bundled history and write a calibration."""
     from pathlib import Path
 
-    from . import calibrate as cal
+    from .analyses import calibrate as cal
     from .errors import RunError
 
     years = _int_list(exclude, "--exclude")
@@ -535,8 +535,8 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
 @_scheduler_option
 def backtest(config, members, paths, seed, out, overrides, scheduler) -> None:
     """Run CONFIG from a past base year and score it against realised NATO shares."""
-    from .backtest import backtest as run_backtest
-    from .backtest import summary
+    from .analyses.backtest import backtest as run_backtest
+    from .analyses.backtest import summary
 
     _execute(config, overrides, (paths, seed, members), out, run_backtest, summary,
              scheduler)  # fmt: skip
@@ -609,8 +609,8 @@ def _report_log():
 def requirement(config, members, paths, seed, out, overrides, prob) -> None:
     """Smallest constant annual increase per member that makes the targets likely.
     --paths: paths per evaluation (default 5000; common random numbers)."""
+    from .analyses.requirement import n_evaluations, requirements, table
     from .errors import ConfigError
-    from .requirement import n_evaluations, requirements, table
 
     if not 0 < prob < 1:
         raise ConfigError(f"--prob {prob}: must be between 0 and 1")
@@ -633,8 +633,8 @@ def requirement(config, members, paths, seed, out, overrides, prob) -> None:
 def sensitivity(config, members, paths, seed, out, overrides) -> None:
     """Sobol indices of the main outputs to the config's sensitivity.groups.
     --paths: paths per evaluation (overrides sensitivity.paths)."""
+    from .analyses.sensitivity import ranked_table, run_sensitivity
     from .io import prepare_out
-    from .sensitivity import ranked_table, run_sensitivity
 
     over = [*overrides, *([f"sensitivity.paths={paths}"] if paths else [])]
     cfg = _load(config, over, None, seed, members)

@@ -837,7 +837,7 @@ def _provenance(a: dict) -> str:
 
 def _sensitivity_page(ds: xr.Dataset, folder: Path, figs: _Figures) -> str:
     """Bar charts of total and first-order Sobol indices for the alliance outputs."""
-    from .sensitivity import ranked_table
+    from .analyses.sensitivity import ranked_table
 
     plt = _plt()
     parts = []

@@ -18,7 +18,7 @@ def test_histogram_quantiles_are_within_0_01_pp_of_exact():
 
 
 def test_hist_crps_matches_sample_crps():
-    from sim import scores
+    from sim.analyses import scores
 
     x = 2.0 + 0.3 * stream(8, 0, 0).standard_normal(100_000)
     hist = reduce._hist(x[:, None], "core")[0]

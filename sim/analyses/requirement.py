@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import constants as C
-from .config import Config, from_dict, merge, to_dict
-from .engine import simulate
-from .params import build_inputs
-from .provenance import run_attrs
-from .stats import binomial_se
+from .. import constants as C
+from ..config import Config, from_dict, merge, to_dict
+from ..engine import simulate
+from ..params import build_inputs
+from ..provenance import run_attrs
+from ..stats import binomial_se
 
 RATE_BOUNDS = (0.0, 2.0)
 """Annual increases searched [pp of GDP per year]; above 2.0 the answer is '> 2'."""

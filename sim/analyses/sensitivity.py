@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .config import (
+from ..config import (
     Config,
     ConfigError,
     from_dict,
@@ -15,10 +15,10 @@ from .config import (
     to_dict,
     to_yaml,
 )  # fmt: skip
-from .engine import simulate
-from .params import build_inputs
-from .provenance import run_attrs
-from .stats import hist_quantiles
+from ..engine import simulate
+from ..params import build_inputs
+from ..provenance import run_attrs
+from ..stats import hist_quantiles
 
 
 def group_config(cfg: Config, factors: dict[str, float], prefix: str = "") -> Config:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .. import engine
+from ..build_members import read_source
+from ..cf import label_coords
+from ..config import Config
+from ..errors import ConfigError
+from ..provenance import run_attrs
+from ..stats import hist_crps
 from . import calibrate as calibration
-from . import engine, scores
-from .build_members import read_source
-from .cf import label_coords
-from .config import Config
-from .errors import ConfigError
-from .provenance import run_attrs
-from .stats import hist_crps
+from . import scores
 
 FORECASTERS = ("model", "persistence", "climatology")
 CLIMATOLOGY_YEARS = 10
