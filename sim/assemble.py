@@ -97,13 +97,13 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
         )  # [target, member, ty, cond]
         n_given = red.cond_meet.sum(1) / red.cond_count.T[None]
     data["p_meet_given"] = (
-        (C.TARGET, C.MEMBER, "target_year", "condition"),
+        (C.TARGET, C.MEMBER, C.TARGET_YEAR, C.CONDITION),
         np.where(mi.counted[None, :, None, None], given, np.nan),
     )
-    data["n_meeting_mean_given"] = ((C.TARGET, "target_year", "condition"), n_given)
-    data["p_condition"] = (("target_year", "condition"), red.cond_count.T / n)
+    data["n_meeting_mean_given"] = ((C.TARGET, C.TARGET_YEAR, C.CONDITION), n_given)
+    data["p_condition"] = ((C.TARGET_YEAR, C.CONDITION), red.cond_count.T / n)
     if red.samples:
-        dims = (C.MEMBER, "sample", C.YEAR)
+        dims = (C.MEMBER, C.SAMPLE, C.YEAR)
         cmask3 = mi.counted[:, None, None]
         data["sample_core_share"] = (
             dims,
@@ -130,8 +130,8 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
             C.REGIME: list(THREAT_STATES),
             C.STANCE: list(US_STANCES),
             C.REVIEW: list(REVIEW_OUTCOMES),
-            "target_year": np.asarray(ty, dtype=np.int32),
-            "condition": list(CONDITIONS),
+            C.TARGET_YEAR: np.asarray(ty, dtype=np.int32),
+            C.CONDITION: list(CONDITIONS),
         },
     )
     label_coords(ds)

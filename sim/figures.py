@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from .briefing import by_gdp, counted_members, html_table, label, member_name
+from .constants import CONDITION, MEMBER, SCENARIO, TARGET_YEAR, YEAR
 from .errors import RunError
 from .show import plan_marks, target_years
 from .stats import paired_difference, quantile
@@ -203,7 +204,7 @@ def heatmap(ds, t: str, figs: Figures) -> str:
     plt = pyplot()
     members = by_gdp(ds)
     years = [int(y) for y in ds["year"].values]
-    p = ds["p_meet"].sel(target=t, member=members).transpose("member", "year").values
+    p = ds["p_meet"].sel(target=t, member=members).transpose(MEMBER, YEAR).values
     fig, ax = plt.subplots(figsize=(5.4, 0.19 * len(members) + 1.3))
     im = ax.imshow(p, aspect="auto", cmap="Blues", vmin=0, vmax=1)
     for i in range(p.shape[0]):
@@ -234,8 +235,8 @@ def conditional(ds, figs: Figures) -> str:
     if "p_meet_given" not in ds:
         return ""
     plt = pyplot()
-    y = int(ds["target_year"].values[0])
-    conds = [str(c) for c in ds["condition"].values]
+    y = int(ds[TARGET_YEAR].values[0])
+    conds = [str(c) for c in ds[CONDITION].values]
     targets = [str(t) for t in ds["target"].values]
     pc = ds["p_condition"].sel(target_year=y)
     fig, axes = plt.subplots(1, len(targets), figsize=(4.3 * len(targets), 3.4),
@@ -348,7 +349,7 @@ def sweep_section(ds: xr.Dataset, figs: Figures) -> str:
     differences per member vs the first scenario with 2 s.e. bars."""
 
     plt = pyplot()
-    names = [str(s) for s in ds["scenario"].values]
+    names = [str(s) for s in ds[SCENARIO].values]
     t = str(ds["target"].values[0])
     y = target_years(ds)[0]
     first = ds.isel(scenario=0)

@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from .cf import encoding
-from .constants import CONFIG_FILE, RESULT_FILE
+from .constants import CONFIG_FILE, MEMBER, RESULT_FILE, YEAR
 from .errors import RunError
 from .reduce import Partial
 from .safe_io import check_regular, open_regular
@@ -181,7 +181,7 @@ def save_state(path, full: Partial | None, tail: Partial | None, config: str) ->
 def _expected(cfg, ds) -> dict[str, tuple[tuple, np.dtype]]:
     """Key -> (shape, dtype) of every array a valid state file of ``ds`` holds."""
     n_t, n_ty = len(cfg.targets), len(cfg.target_years)
-    n_m, n_y = ds.sizes["member"], ds.sizes["year"]
+    n_m, n_y = ds.sizes[MEMBER], ds.sizes[YEAR]
     template = Partial.empty(n_t, n_m, n_y, int(ds["counted"].sum()), n_ty)
     cs, paths = cfg.chunk_size, cfg.paths
     out = {HASH_KEY: ((), np.dtype("<U64"))}

@@ -23,6 +23,7 @@ from .briefing import (
     summary_table,
     summary_text,
 )
+from .constants import SCENARIO
 from .errors import RunError
 from .figures import (
     Figures,
@@ -208,7 +209,7 @@ def _header(ds: xr.Dataset) -> str:
 
 
 def _page(full: xr.Dataset, folder: Path, figs: Figures) -> str:
-    sweep = "scenario" in full.dims
+    sweep = SCENARIO in full.dims
     ds = full.isel(scenario=0) if sweep else full
     summary_table(ds).to_csv(folder.parent / "summary.csv", index=False,
                              float_format="%.6g")  # fmt: skip

@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from . import constants as C
 from .assemble import to_dataset
 from .config import Config, from_dict, merge, parse_yaml, to_dict
 from .engine import RunState, simulate
@@ -160,19 +161,19 @@ def execute_sweep(cfg: Config, progress=None, engine: str = "numba") -> xr.Datas
             progress(n)
     parts = [to_dataset(scs[s], mis[s], totals[s]) for s in names]
     ds = xr.concat(
-        parts, dim=pd.Index(names, name="scenario"), combine_attrs="override"
+        parts, dim=pd.Index(names, name=C.SCENARIO), combine_attrs="override"
     )
     n_paths = totals[names[0]].n_paths
     mask = mi0.counted[None, None, None, :, None]
     ds["p_both"] = xr.Variable(
-        ("scenario", "scenario_b", "target", "member", "year"),
+        (C.SCENARIO, C.SCENARIO_B, C.TARGET, C.MEMBER, C.YEAR),
         np.where(mask, joint / n_paths, np.nan),
         attrs={"long_name": "probability that the target is met in both scenarios "
                "(same paths: common random numbers)", "units": "1"},
     )  # fmt: skip
-    ds = ds.assign_coords(scenario_b=names)
-    ds["scenario"].attrs["long_name"] = "scenario of the sweep"
-    ds["scenario_b"].attrs["long_name"] = "second scenario of a pair"
+    ds = ds.assign_coords({C.SCENARIO_B: names})
+    ds[C.SCENARIO].attrs["long_name"] = "scenario of the sweep"
+    ds[C.SCENARIO_B].attrs["long_name"] = "second scenario of a pair"
     ds.attrs.update(
         config=to_yaml(cfg), experiment=cfg.name, sim_kind="sweep",
         title=f"NATO defence-spending Monte Carlo sweep: {cfg.name}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .constants import CONDITION, SCENARIO, TARGET_YEAR
 from .stats import paired_difference, quantile, worst_se
 
 IN_BY = (
@@ -167,11 +168,11 @@ def conditional_table(ds: xr.Dataset) -> str:
     """Expected members meeting each target in the first target year, by driver state."""
     if "p_meet_given" not in ds:
         return ""
-    y = int(ds["target_year"].values[0])
+    y = int(ds[TARGET_YEAR].values[0])
     lines = [
         f"expected members meeting in {y}, given the drivers' state (share of paths)"
     ]
-    for c in ds["condition"].values:
+    for c in ds[CONDITION].values:
         pc = float(ds["p_condition"].sel(target_year=y, condition=c))
         cells = ", ".join(
             f"{t}: {float(ds['n_meeting_mean_given'].sel(target=t, target_year=y, condition=c)):.1f}"
@@ -204,7 +205,7 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
     years = target_years(ds)
     targets = [str(t) for t in ds["target"].values]
     cells = cells or [(targets[0], years[0]), (targets[-1], years[-1])]
-    names = [str(s) for s in ds["scenario"].values]
+    names = [str(s) for s in ds[SCENARIO].values]
     ref = names[0]
     first = ds.isel(scenario=0)
     counted = first["gdp_base"].where(first["counted"] == 1, drop=True)
@@ -234,10 +235,12 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
     )
 
 
-def report(
+def tables(
     ds: xr.Dataset, limit: int | None = None, members: list[str] | None = None
 ) -> str:
-    if "scenario" in ds.dims:
+    """The tables of a run (header, members, alliance, conditions), or a sweep's
+    paired differences; ``limit``: first N members, ``members``: only these."""
+    if SCENARIO in ds.dims:
         return paired_table(ds, members=members)
     return "\n".join(
         [

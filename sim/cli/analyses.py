@@ -116,10 +116,10 @@ def backtest(config, members, paths, seed, out, overrides, scheduler) -> None:
 )
 def bench(config, ref_sizes, sizes) -> None:
     """Benchmark the numba engine against the numpy reference (not a test)."""
-    from ..bench import report
+    from ..bench import benchmark
 
     load(config, ())  # fail early, with the usual one-line error
-    report(
+    benchmark(
         config,
         int_list(ref_sizes, "--ref-sizes"),
         int_list(sizes, "--sizes"),

@@ -7,6 +7,7 @@ import os
 import click
 import numpy as np
 
+from ..constants import SCENARIO
 from .common import member_list
 
 
@@ -20,7 +21,7 @@ def show(path, top, members) -> None:
     P(first target in the first target year)), sweep, backtest, sensitivity analysis
     or requirement table."""
     from ..kinds import open_kind
-    from ..show import precision_warning, report
+    from ..show import precision_warning, tables
 
     kind, ds = open_kind(path, "show")
     chosen = member_list(members)
@@ -38,7 +39,7 @@ def show(path, top, members) -> None:
 
         text = table(ds, chosen)
     else:
-        text = report(ds, limit=top, members=chosen)
+        text = tables(ds, limit=top, members=chosen)
     if kind in ("run", "sweep") and precision_warning(int(ds.attrs["n_paths"])):
         click.echo(precision_warning(int(ds.attrs["n_paths"])), err=True)
     click.echo(text)
@@ -71,7 +72,7 @@ def compare(paths, cells, members, by) -> None:
         kind, ds = open_kind(p, "compare")
         label = run_label(p)
         if kind == "sweep" and len(paths) > 1:  # each scenario becomes a column
-            for s in ds["scenario"].values:
+            for s in ds[SCENARIO].values:
                 runs[f"{label}:{s}"] = ds.sel(scenario=s, drop=True)
             continue
         i = 2
@@ -96,7 +97,7 @@ def compare(paths, cells, members, by) -> None:
             )
         parsed.append((t, int(y)))
     chosen = member_list(members)
-    if len(runs) == 1 and "scenario" in first.dims:  # one sweep: paired differences
+    if len(runs) == 1 and SCENARIO in first.dims:  # one sweep: paired differences
         from ..show import paired_table
 
         click.echo(paired_table(first, parsed, members=chosen))

@@ -40,7 +40,7 @@ def run(config, members, paths, seed, out, overrides, scheduler, target_se,
     from .. import distributed
     from ..errors import ConfigError
     from ..runner import execute
-    from ..show import report
+    from ..show import tables
 
     cfg = load(config, overrides, paths, seed, members)
     if target_se is not None and not 0 < target_se < 0.5:
@@ -63,7 +63,7 @@ def run(config, members, paths, seed, out, overrides, scheduler, target_se,
                        "is not used", err=True)  # fmt: skip
         with Progress(cfg.paths, cfg.name) as prog:
             ds = execute_sweep(cfg, progress=prog)
-        finish(ds, out, report)
+        finish(ds, out, tables)
         return
     client = distributed.connect(scheduler)
     try:
@@ -78,7 +78,7 @@ def run(config, members, paths, seed, out, overrides, scheduler, target_se,
                                      log=prog.log)  # fmt: skip
     finally:
         distributed.close(client)
-    run_dir = finish(ds, out, report, state)
+    run_dir = finish(ds, out, tables, state)
     worst = float(ds["p_meet_se"].max())
     if target_se is not None and worst > target_se:
         more = int(cfg.paths * ((worst / target_se) ** 2 - 1)) + 1
@@ -103,7 +103,7 @@ def extend(run_dir, paths, scheduler) -> None:
     from ..kinds import open_kind
     from ..provenance import git_commit
     from ..runner import execute, stored_config, with_paths
-    from ..show import report
+    from ..show import tables
 
     if paths < 1:
         raise RunError(f"--paths {paths}: must be at least 1")
@@ -124,7 +124,7 @@ def extend(run_dir, paths, scheduler) -> None:
     finally:
         distributed.close(client)
     rewrite_run(run_dir, ds, state)
-    click.echo(report(ds))
+    click.echo(tables(ds))
     click.echo(str(run_dir))
 
 
