@@ -11,7 +11,8 @@ from .cf import label_coords
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
 from .params import ModelInputs
 from .provenance import run_attrs
-from .reduce import CONDITIONS, Partial, hist_quantiles, out_of_range
+from .reduce import CONDITIONS, Partial, out_of_range
+from .stats import binomial_se, hist_quantiles
 
 
 def _attrs(name: str) -> dict:
@@ -27,9 +28,7 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
 
     def prob(counts):
         p = counts / n
-        return np.where(mask, p, np.nan), np.where(
-            mask, np.sqrt(p * (1 - p) / n), np.nan
-        )
+        return np.where(mask, p, np.nan), np.where(mask, binomial_se(p, n), np.nan)
 
     def member_quantiles(name):
         out = hist_quantiles(red.hists[name], name, q)  # [member, year, quantile]
@@ -98,13 +97,13 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
         )  # [target, member, ty, cond]
         n_given = red.cond_meet.sum(1) / red.cond_count.T[None]
     data["p_meet_given"] = (
-        (C.TARGET, C.MEMBER, "target_year", "condition"),
+        (C.TARGET, C.MEMBER, C.TARGET_YEAR, C.CONDITION),
         np.where(mi.counted[None, :, None, None], given, np.nan),
     )
-    data["n_meeting_mean_given"] = ((C.TARGET, "target_year", "condition"), n_given)
-    data["p_condition"] = (("target_year", "condition"), red.cond_count.T / n)
+    data["n_meeting_mean_given"] = ((C.TARGET, C.TARGET_YEAR, C.CONDITION), n_given)
+    data["p_condition"] = ((C.TARGET_YEAR, C.CONDITION), red.cond_count.T / n)
     if red.samples:
-        dims = (C.MEMBER, "sample", C.YEAR)
+        dims = (C.MEMBER, C.SAMPLE, C.YEAR)
         cmask3 = mi.counted[:, None, None]
         data["sample_core_share"] = (
             dims,
@@ -131,8 +130,8 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
             C.REGIME: list(THREAT_STATES),
             C.STANCE: list(US_STANCES),
             C.REVIEW: list(REVIEW_OUTCOMES),
-            "target_year": np.asarray(ty, dtype=np.int32),
-            "condition": list(CONDITIONS),
+            C.TARGET_YEAR: np.asarray(ty, dtype=np.int32),
+            C.CONDITION: list(CONDITIONS),
         },
     )
     label_coords(ds)

@@ -43,7 +43,7 @@ def rate(r: dict) -> float:
     return r["paths"] * r["members"] * r["years"] / r["wall"]
 
 
-def report(
+def benchmark(
     config: str, ref_sizes=(20_000, 50_000), big=(100_000, 1_000_000), echo=print
 ):
     """Measure and print the table; returns the measurements."""

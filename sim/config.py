@@ -716,7 +716,7 @@ def _cross_check(cfg: Config) -> None:
 
     table = load_members(cfg.data.members_file)  # also checks a user-supplied file
     if cfg.calibration not in (None, "asof"):
-        from . import calibrate
+        from .analyses import calibrate
 
         calibrate.load(cfg.calibration, cfg.base_year)
     if cfg.members != "all":
@@ -752,7 +752,7 @@ def _cross_check(cfg: Config) -> None:
         scenarios(cfg)  # validates every scenario
     check_bounds(cfg, len(table) if cfg.members == "all" else len(cfg.members))
     if cfg.sensitivity.groups:
-        from .sensitivity import group_config
+        from .analyses.sensitivity import group_config
 
         for g in cfg.sensitivity.groups:  # both ends of every range must be valid
             for u in (0.0, 1.0):

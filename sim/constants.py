@@ -10,6 +10,17 @@ PATH = "path"
 REGIME = "regime"
 STANCE = "us_stance"
 REVIEW = "review_outcome"
+TARGET_YEAR = "target_year"
+CONDITION = "condition"
+SAMPLE = "sample"
+SCENARIO = "scenario"
+SCENARIO_B = "scenario_b"
+"""The second scenario of a pair (a sweep's joint probabilities)."""
+FORECASTER = "forecaster"
+BIN = "bin"
+OUTPUT = "output"
+PARAM_GROUP = "group"
+"""A parameter group of the sensitivity analysis."""
 
 GROUPS = ("frontline", "core", "constrained", "us")
 """Threat-exposure / policy groups with their own parameters (Iceland is 'none')."""
@@ -116,10 +127,10 @@ COORDS: dict[str, tuple[str, str]] = {
     REGIME: ("threat regime (common Markov chain)", ""),
     STANCE: ("US stance toward the alliance", ""),
     REVIEW: ("outcome of the review of the target path", ""),
-    "target_year": ("target (deadline) year", "year"),
-    "condition": ("state of a main driver in the target year", ""),
-    "forecaster": ("forecaster: the model or a naive benchmark", ""),
-    "bin": ("lower edge of the forecast-probability bin", "1"),
+    TARGET_YEAR: ("target (deadline) year", "year"),
+    CONDITION: ("state of a main driver in the target year", ""),
+    FORECASTER: ("forecaster: the model or a naive benchmark", ""),
+    BIN: ("lower edge of the forecast-probability bin", "1"),
     "plan_date": (
         "announcement date (ISO 8601) of the national plan the member's path follows; "
         "empty where it follows the alliance rule or its own path",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from .constants import RESULT_FILE
+from .constants import RESULT_FILE, SCENARIO
 from .errors import RunError
 
 KINDS = {
@@ -44,7 +44,7 @@ def kind_of(ds: xr.Dataset) -> str | None:
     if "rate_core" in ds.data_vars:
         return "requirement"
     if "p_meet" in ds.data_vars and "n_paths" in ds.attrs:
-        return "sweep" if "scenario" in ds.dims else "run"
+        return "sweep" if SCENARIO in ds.dims else "run"
     return None
 
 

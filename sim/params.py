@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import build_members, plans, vintages
-from . import calibrate as calibration
+from .analyses import calibrate as calibration
 from .config import Config
 from .data import load_members, parse_years
 from .errors import DataError

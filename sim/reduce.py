@@ -200,35 +200,6 @@ def add_states(part: Partial, regime, stance, review) -> None:
     part.review += np.bincount(review, minlength=3)
 
 
-def hist_quantiles(hist: np.ndarray, name: str, q) -> np.ndarray:
-    """Quantiles [..., quantile] of histograms [..., bin], reading the CDF as
-    piecewise linear within bins (error at most one bin width)."""
-    lo, width, n = HISTOGRAMS[name]
-    cum = np.cumsum(hist, axis=-1)
-    total = cum[..., -1:]
-    out = []
-    for qq in np.atleast_1d(q):
-        target = qq * total
-        b = (cum < target).sum(axis=-1, keepdims=True)
-        b = np.minimum(b, n - 1)
-        below = np.take_along_axis(cum, b, -1) - np.take_along_axis(hist, b, -1)
-        inbin = np.take_along_axis(hist, b, -1)
-        frac = np.where(inbin > 0, (target - below) / np.maximum(inbin, 1), 0.0)
-        out.append((lo + width * (b + np.clip(frac, 0, 1)))[..., 0])
-    return np.stack(out, axis=-1)
-
-
-def hist_crps(hist: np.ndarray, name: str, y: float) -> float:
-    """CRPS at ``y`` of the distribution with ``hist``'s weights at the bin centres."""
-    lo, width, n = HISTOGRAMS[name]
-    x = lo + width * (np.arange(n) + 0.5)
-    w = hist / hist.sum()
-    cdf = np.cumsum(w)
-    first = (w * np.abs(x - y)).sum()
-    second = 2.0 * (w * x * ((cdf - w) - (1.0 - cdf))).sum()
-    return float(first - 0.5 * second)
-
-
 def out_of_range(part: Partial) -> dict[str, int]:
     """Counts in the top bin of each histogram (values at or above its range)."""
     return {k: int(v[..., -1].sum()) for k, v in part.hists.items()}

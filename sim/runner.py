@@ -9,14 +9,14 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from . import constants as C
 from .assemble import to_dataset
 from .config import Config, from_dict, merge, parse_yaml, to_dict
-from .constants import CONFIG_FILE, RESULT_FILE
 from .engine import RunState, simulate
 from .errors import RunError
 from .io import open_results
 from .reduce import Partial
-from .state import REDUCTIONS_FILE
+from .stats import binomial_se
 
 
 def with_paths(cfg: Config, paths: int) -> Config:
@@ -26,7 +26,7 @@ def with_paths(cfg: Config, paths: int) -> Config:
 def worst_se(cfg: Config, mi, part: Partial, top: int = 3) -> tuple[float, list[str]]:
     """Largest Monte Carlo s.e. of p_meet over counted cells, and the top cells."""
     p = part.meet / part.n_paths
-    se = np.sqrt(p * (1 - p) / part.n_paths)
+    se = binomial_se(p, part.n_paths)
     se[:, ~mi.counted] = -1
     order = np.argsort(se, axis=None)[::-1][:top]
     cells = []
@@ -128,11 +128,6 @@ def differences(a: xr.Dataset, b: xr.Dataset) -> list[str]:
     return out
 
 
-def run_files(run_dir: Path) -> tuple[Path, Path, Path]:
-    d = Path(run_dir)
-    return d / RESULT_FILE, d / CONFIG_FILE, d / REDUCTIONS_FILE
-
-
 def execute_sweep(cfg: Config, progress=None, engine: str = "numba") -> xr.Dataset:
     """Run every scenario of ``cfg.sweep``/``cfg.grid`` on the same chunks and random
     streams (common random numbers) and count, per pair of scenarios, the paths on which
@@ -166,37 +161,22 @@ def execute_sweep(cfg: Config, progress=None, engine: str = "numba") -> xr.Datas
             progress(n)
     parts = [to_dataset(scs[s], mis[s], totals[s]) for s in names]
     ds = xr.concat(
-        parts, dim=pd.Index(names, name="scenario"), combine_attrs="override"
+        parts, dim=pd.Index(names, name=C.SCENARIO), combine_attrs="override"
     )
     n_paths = totals[names[0]].n_paths
     mask = mi0.counted[None, None, None, :, None]
     ds["p_both"] = xr.Variable(
-        ("scenario", "scenario_b", "target", "member", "year"),
+        (C.SCENARIO, C.SCENARIO_B, C.TARGET, C.MEMBER, C.YEAR),
         np.where(mask, joint / n_paths, np.nan),
         attrs={"long_name": "probability that the target is met in both scenarios "
                "(same paths: common random numbers)", "units": "1"},
     )  # fmt: skip
-    ds = ds.assign_coords(scenario_b=names)
-    ds["scenario"].attrs["long_name"] = "scenario of the sweep"
-    ds["scenario_b"].attrs["long_name"] = "second scenario of a pair"
+    ds = ds.assign_coords({C.SCENARIO_B: names})
+    ds[C.SCENARIO].attrs["long_name"] = "scenario of the sweep"
+    ds[C.SCENARIO_B].attrs["long_name"] = "second scenario of a pair"
     ds.attrs.update(
         config=to_yaml(cfg), experiment=cfg.name, sim_kind="sweep",
         title=f"NATO defence-spending Monte Carlo sweep: {cfg.name}",
         scenarios=", ".join(names),
     )  # fmt: skip
     return ds
-
-
-def paired_difference(ds: xr.Dataset, a: str, b: str):
-    """(p_a - p_b, paired s.e. from the joint counts, unpaired s.e.) DataArrays."""
-    n = int(ds.attrs["n_paths"])
-    pa = ds["p_meet"].sel(scenario=a)
-    pb = ds["p_meet"].sel(scenario=b)
-    pab = ds["p_both"].sel(scenario=a, scenario_b=b)
-    diff = pa - pb
-    var = (pa + pb - 2 * pab - diff**2).clip(min=0)
-    paired = np.sqrt(var / n)
-    unpaired = np.sqrt(
-        ds["p_meet_se"].sel(scenario=a) ** 2 + ds["p_meet_se"].sel(scenario=b) ** 2
-    )
-    return diff, paired, unpaired

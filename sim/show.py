@@ -7,6 +7,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .constants import CONDITION, SCENARIO, TARGET_YEAR
+from .stats import paired_difference, quantile, worst_se
+
 IN_BY = (
     '"in Y" = at or above the level in year Y; "by Y" = in at least one year up to Y'
 )
@@ -30,7 +33,7 @@ def precision_warning(n_paths: int) -> str:
     allow (worst-case s.e. 0.5/sqrt(n) above 0.005); '' otherwise."""
     if n_paths >= PRECISE_PATHS:
         return ""
-    worst = 0.5 / np.sqrt(n_paths)
+    worst = worst_se(n_paths)
     text = (
         f"warning: {n_paths:,} paths: probabilities have a Monte Carlo s.e. of up to "
         f"{worst:.3f}, so not all printed decimals are meaningful (three need "
@@ -135,7 +138,7 @@ def member_table(
 
 
 def _band(da: xr.DataArray) -> str:
-    q = {p: float(da.sel(quantile=p, method="nearest")) for p in (0.05, 0.5, 0.95)}
+    q = {p: quantile(da, p) for p in (0.05, 0.5, 0.95)}
     return f"{q[0.5]:.2f}% [{q[0.05]:.2f}-{q[0.95]:.2f}]"
 
 
@@ -168,11 +171,11 @@ def conditional_table(ds: xr.Dataset) -> str:
     """Expected members meeting each target in the first target year, by driver state."""
     if "p_meet_given" not in ds:
         return ""
-    y = int(ds["target_year"].values[0])
+    y = int(ds[TARGET_YEAR].values[0])
     lines = [
         f"expected members meeting in {y}, given the drivers' state (share of paths)"
     ]
-    for c in ds["condition"].values:
+    for c in ds[CONDITION].values:
         pc = float(ds["p_condition"].sel(target_year=y, condition=c))
         cells = ", ".join(
             f"{t}: {float(ds['n_meeting_mean_given'].sel(target=t, target_year=y, condition=c)):.1f}"
@@ -201,12 +204,11 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
     """Per member: each scenario's P(target met in the year) minus the first
     scenario's, with the paired s.e. (common random numbers) and, in brackets, the
     unpaired one."""
-    from .runner import paired_difference
 
     years = target_years(ds)
     targets = [str(t) for t in ds["target"].values]
     cells = cells or [(targets[0], years[0]), (targets[-1], years[-1])]
-    names = [str(s) for s in ds["scenario"].values]
+    names = [str(s) for s in ds[SCENARIO].values]
     ref = names[0]
     first = ds.isel(scenario=0)
     counted = first["gdp_base"].where(first["counted"] == 1, drop=True)
@@ -236,10 +238,12 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
     )
 
 
-def report(
+def tables(
     ds: xr.Dataset, limit: int | None = None, members: list[str] | None = None
 ) -> str:
-    if "scenario" in ds.dims:
+    """The tables of a run (header, members, alliance, conditions), or a sweep's
+    paired differences; ``limit``: first N members, ``members``: only these."""
+    if SCENARIO in ds.dims:
         return paired_table(ds, members=members)
     return "\n".join(
         [

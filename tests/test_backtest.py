@@ -4,8 +4,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim import scores
-from sim.backtest import backtest, observed_shares, persistence_forecast, summary
+from sim.analyses import scores
+from sim.analyses.backtest import (
+    backtest,
+    observed_shares,
+    persistence_forecast,
+    summary,
+)
 from sim.cli import cli
 from sim.config import load_config
 from sim.errors import ConfigError

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import calibrate as cal
+from sim.analyses import calibrate as cal
 from sim.errors import ConfigError
 from sim.rng import stream
 

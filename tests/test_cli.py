@@ -246,11 +246,11 @@ def test_every_option_has_help_and_the_commands_share_option_names():
 
 
 def test_progress_counts_evaluations_for_sensitivity(monkeypatch, capsys):
-    from sim import cli as sim_cli
+    from sim.cli import common
 
-    monkeypatch.setattr(sim_cli, "_log_progress", lambda: True)
-    monkeypatch.setattr(sim_cli, "_show_progress", lambda: False)
-    with sim_cli._Progress(4, "sens", "evaluations") as prog:
+    monkeypatch.setattr(common, "_log_progress", lambda: True)
+    monkeypatch.setattr(common, "_show_progress", lambda: False)
+    with common.Progress(4, "sens", "evaluations") as prog:
         for _ in range(4):
             prog(1)
     err = capsys.readouterr().err

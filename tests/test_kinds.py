@@ -8,13 +8,13 @@ import pytest
 import xarray as xr
 
 from sim import cli as sim_cli
-from sim.backtest import backtest
+from sim.analyses.backtest import backtest
+from sim.analyses.requirement import requirements
+from sim.analyses.sensitivity import run_sensitivity
 from sim.config import load_config
 from sim.io import write_run
 from sim.kinds import READERS, kind_of, open_kind
-from sim.requirement import requirements
 from sim.runner import execute, execute_sweep
-from sim.sensitivity import run_sensitivity
 
 from .conftest import CONFIGS, make_config
 

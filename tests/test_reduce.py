@@ -1,4 +1,4 @@
-"""Streaming reductions: exact merges, histogram quantiles, thread independence."""
+"""Streaming reductions: exact merges, thread independence."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,6 @@ import pytest
 from sim import reduce
 from sim.engine import simulate, simulate_chunk
 from sim.params import build_inputs
-from sim.rng import stream
 
 from .conftest import make_config
 
@@ -17,16 +16,6 @@ def _assert_partials_equal(a, b):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     for k in a.hists:
         np.testing.assert_array_equal(a.hists[k], b.hists[k], err_msg=k)
-
-
-def test_histogram_quantiles_are_within_0_01_pp_of_exact():
-    x = 2.5 + 0.4 * stream(3, 0, 0).standard_t(5, (2, 200_000))
-    hist = reduce._hist(x[:, :, None], "core")[:, 0]  # [series, bin]
-    q = np.array([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
-    approx = reduce.hist_quantiles(hist, "core", q)
-    exact = np.quantile(x, q, axis=1).T
-    assert np.abs(approx - exact).max() < 0.01
-    assert np.abs(approx - exact).max() <= reduce.HISTOGRAMS["core"][1] + 1e-3
 
 
 def _assert_full_partials_equal(a, b):
@@ -147,16 +136,6 @@ def test_sample_paths_are_stored_on_request():
     assert ds.sizes["sample"] == 170
     assert ds["sample_core_share"].sel(member="POL").min() > 3.0
     assert "sample_core_share" not in run(make_config())
-
-
-def test_hist_crps_matches_sample_crps():
-    from sim import scores
-
-    x = 2.0 + 0.3 * stream(8, 0, 0).standard_normal(100_000)
-    hist = reduce._hist(x[:, None], "core")[0]
-    assert reduce.hist_crps(hist, "core", 2.4) == pytest.approx(
-        scores.crps_sample(x, 2.4), abs=0.003
-    )
 
 
 def test_recession_flag_is_cumulative():

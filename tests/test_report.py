@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 
 from sim import report as rep
+from sim.briefing import by_gdp, count_range, headline, summary_text
+from sim.figures import Figures
 from sim.io import write_run
 from sim.kinds import open_kind
-from sim.report import by_gdp, count_range, headline, summary_text, write_report
+from sim.report import write_report
 from sim.runner import execute
 
 from .conftest import ROOT, make_config
@@ -142,14 +144,14 @@ def test_an_earlier_report_is_replaced_and_other_folders_are_not(run_dir, tmp_pa
 @pytest.mark.parametrize("k", [1, 3, 7])
 def test_interrupt_at_the_kth_figure_leaves_nothing(run_dir, k, monkeypatch):
     before = _listing(run_dir.parent)
-    save = rep._Figures.save
+    save = Figures.save
 
     def save_then_stop(self, fig, name):
         if self.n + 1 == k:
             raise KeyboardInterrupt
         return save(self, fig, name)
 
-    monkeypatch.setattr(rep._Figures, "save", save_then_stop)
+    monkeypatch.setattr(Figures, "save", save_then_stop)
     out = run_dir.parent / f"interrupted{k}"
     with pytest.raises(KeyboardInterrupt):
         write_report(run_dir, out)

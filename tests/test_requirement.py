@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.requirement import requirements, solve, table
+from sim.analyses.requirement import requirements, solve, table
 
 from .conftest import ZERO_VOL, make_config
 

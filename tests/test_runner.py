@@ -9,9 +9,8 @@ import xarray as xr
 from click.testing import CliRunner
 
 from sim.cli import cli
-from sim.io import write_run
+from sim.io import load_state, write_run
 from sim.runner import differences, execute, se_paths, stored_config
-from sim.state import load_state
 
 from .conftest import make_config
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from sim.analyses.sensitivity import ranked_table, run_sensitivity, sobol
 from sim.config import ConfigError
 from sim.io import write_run
 from sim.report import write_report
-from sim.sensitivity import ranked_table, run_sensitivity, sobol
 
 from .conftest import make_config
 

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from sim.errors import RunError
-from sim.io import write_run
+from sim.io import REDUCTIONS_FILE, load_state, write_run
 from sim.runner import execute, stored_config
-from sim.state import REDUCTIONS_FILE, load_state
 
 from .conftest import make_config
 
@@ -69,7 +68,7 @@ def _other_seed(a):
     """The state of the same run with another seed (same keys, shapes and counts)."""
     import tempfile
 
-    from sim.state import save_state
+    from sim.io import save_state
 
     _, ds, state = execute(make_config(paths=250, chunk_size=100, sample_paths=120,
                                        seed=8))  # fmt: skip

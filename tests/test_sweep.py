@@ -9,7 +9,8 @@ from sim.config import ConfigError, scenarios
 from sim.engine import run
 from sim.io import write_run
 from sim.report import write_report
-from sim.runner import execute_sweep, paired_difference
+from sim.runner import execute_sweep
+from sim.stats import paired_difference
 
 from .conftest import make_config
 

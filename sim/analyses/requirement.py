@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import constants as C
-from .config import Config, from_dict, merge, to_dict
-from .engine import simulate
-from .params import build_inputs
-from .provenance import run_attrs
+from .. import constants as C
+from ..config import Config, from_dict, merge, to_dict
+from ..engine import simulate
+from ..params import build_inputs
+from ..provenance import run_attrs
+from ..stats import binomial_se
 
 RATE_BOUNDS = (0.0, 2.0)
 """Annual increases searched [pp of GDP per year]; above 2.0 the answer is '> 2'."""
@@ -78,7 +79,7 @@ def solve(cfg: Config, prob: float, target: str, year: int, progress=None) -> di
         progress,
     )
     slope = (up[sel] - down[sel]) / (2 * DELTA)
-    se_p = np.sqrt(prob * (1 - prob) / n)
+    se_p = binomial_se(prob, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.where(
             np.isfinite(rate) & (rate > 0) & (slope > 0), se_p / slope, np.nan

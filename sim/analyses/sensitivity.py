@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .config import (
+from .. import constants as C
+from ..config import (
     Config,
     ConfigError,
     from_dict,
@@ -15,10 +16,10 @@ from .config import (
     to_dict,
     to_yaml,
 )  # fmt: skip
-from .engine import simulate
-from .params import build_inputs
-from .provenance import run_attrs
-from .reduce import hist_quantiles
+from ..engine import simulate
+from ..params import build_inputs
+from ..provenance import run_attrs
+from ..stats import hist_quantiles
 
 
 def group_config(cfg: Config, factors: dict[str, float], prefix: str = "") -> Config:
@@ -120,7 +121,7 @@ def run_sensitivity(cfg: Config, progress=None) -> xr.Dataset:
     ds = xr.Dataset(
         {
             k: (
-                ("output", "group"),
+                (C.OUTPUT, C.PARAM_GROUP),
                 v,
                 {
                     **units,
@@ -134,15 +135,15 @@ def run_sensitivity(cfg: Config, progress=None) -> xr.Dataset:
             )
             for k, v in idx.items()
         },  # fmt: skip
-        coords={"output": names, "group": groups},
+        coords={C.OUTPUT: names, C.PARAM_GROUP: groups},
     )
     ds["output_mean"] = (
-        "output",
+        C.OUTPUT,
         y.mean(0),
         {"long_name": "mean output over the sample", "units": "1"},
     )
     ds["output_sd"] = (
-        "output",
+        C.OUTPUT,
         y.std(0),
         {"long_name": "s.d. of the output over the sample", "units": "1"},
     )
@@ -162,7 +163,7 @@ def run_sensitivity(cfg: Config, progress=None) -> xr.Dataset:
 
 def ranked_table(ds: xr.Dataset, output: str | None = None) -> str:
     """Groups ranked by total index for one output (default: the first)."""
-    out = output or str(ds["output"].values[0])
+    out = output or str(ds[C.OUTPUT].values[0])
     sub = ds.sel(output=out)
     order = np.argsort(-sub["ST"].values)
     lines = [f"{ds.attrs['experiment']}: {int(ds.attrs['n_evaluations'])} evaluations of "
@@ -171,7 +172,7 @@ def ranked_table(ds: xr.Dataset, output: str | None = None) -> str:
              f"{float(ds['output_sd'].sel(output=out)):.2f})",
              f"{'group':22} {'ST':>14} {'S1':>14}"]  # fmt: skip
     for i in order:
-        g = str(sub["group"].values[i])
+        g = str(sub[C.PARAM_GROUP].values[i])
         lines.append(f"{g:22} {float(sub.ST[i]):6.3f} ±{float(sub.ST_conf[i]):5.3f} "
                      f"{float(sub.S1[i]):6.3f} ±{float(sub.S1_conf[i]):5.3f}")  # fmt: skip
     return "\n".join(lines)

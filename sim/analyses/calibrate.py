@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .build_members import EDITION_2026, OUTLOOK_VINTAGE, read_source
-from .config import read_yaml_file
-from .errors import ConfigError
-from .safe_io import atomic_write
+from ..build_members import EDITION_2026, OUTLOOK_VINTAGE, read_source
+from ..config import read_yaml_file
+from ..errors import ConfigError
+from ..safe_io import atomic_write
 
-DEFAULT_FILE = Path(__file__).parent / "data" / "calibration.yaml"
+DEFAULT_FILE = Path(__file__).parents[1] / "data" / "calibration.yaml"
 AR_BOUNDS = (-0.5, 0.9)
 """Persistence estimates are clipped to this range to keep short samples stable."""
 DF_BOUNDS = (4.1, 100.0)

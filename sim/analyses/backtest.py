@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .. import constants as C
+from .. import engine
+from ..build_members import read_source
+from ..cf import label_coords
+from ..config import Config
+from ..errors import ConfigError
+from ..provenance import run_attrs
+from ..stats import hist_crps
 from . import calibrate as calibration
-from . import engine, scores
-from .build_members import read_source
-from .cf import label_coords
-from .config import Config
-from .errors import ConfigError
-from .provenance import run_attrs
-from .reduce import hist_crps
+from . import scores
 
 FORECASTERS = ("model", "persistence", "climatology")
 CLIMATOLOGY_YEARS = 10
@@ -90,7 +92,7 @@ def backtest(cfg: Config, progress=None, scheduler=None) -> xr.Dataset:
         hist = sipri[i][np.isfinite(sipri[i])]
         crps["climatology"][i] = scores.crps_sample(hist, y) if hist.size else np.nan
 
-    f_dim, m_dim, y_dim, b_dim = "forecaster", "member", "year", "bin"
+    f_dim, m_dim, y_dim, b_dim = C.FORECASTER, C.MEMBER, C.YEAR, C.BIN
     brier = [scores.brier(p[f][valid], outcome[valid]) for f in FORECASTERS]
     logs = [scores.log_score(p[f][valid], outcome[valid]) for f in FORECASTERS]
     rel = [scores.reliability(p[f][valid], outcome[valid]) for f in FORECASTERS]
@@ -154,7 +156,7 @@ def summary(ds: xr.Dataset) -> str:
     lines.append("\nreliability (bin: count, mean forecast -> observed frequency)")
     for i, name in enumerate(f):
         cells = []
-        for b in range(ds.sizes["bin"]):
+        for b in range(ds.sizes[C.BIN]):
             c = int(ds.reliability_count[i, b])
             if c:
                 cells.append(
