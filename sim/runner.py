@@ -11,12 +11,10 @@ import yaml
 
 from .assemble import to_dataset
 from .config import Config, from_dict, merge, parse_yaml, to_dict
-from .constants import CONFIG_FILE, RESULT_FILE
 from .engine import RunState, simulate
 from .errors import RunError
 from .io import open_results
 from .reduce import Partial
-from .state import REDUCTIONS_FILE
 
 
 def with_paths(cfg: Config, paths: int) -> Config:
@@ -126,11 +124,6 @@ def differences(a: xr.Dataset, b: xr.Dataset) -> list[str]:
         if not same:
             out.append(v)
     return out
-
-
-def run_files(run_dir: Path) -> tuple[Path, Path, Path]:
-    d = Path(run_dir)
-    return d / RESULT_FILE, d / CONFIG_FILE, d / REDUCTIONS_FILE
 
 
 def execute_sweep(cfg: Config, progress=None, engine: str = "numba") -> xr.Dataset:
