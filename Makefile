@@ -69,7 +69,7 @@ bench: $(STAMP) ## Benchmark numba engine vs numpy reference (100k and 1M paths;
 	$(BIN)/sim bench --config $(CONFIG)
 
 members: $(STAMP) ## Rebuild sim/data/members.csv from the bundled sources
-	$(BIN)/python -m sim.build_members
+	$(BIN)/python -m sim.inputs.build_members
 
 clean: ## Remove the virtual environment and caches (keeps runs/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -8,7 +8,7 @@ import sys
 import click
 import numpy as np
 
-from . import __version__
+from . import __version__, preflight
 from .config import load_config, to_yaml
 from .errors import SimError
 
@@ -190,7 +190,7 @@ def _load(config, overrides, paths=None, seed=None, members=None):
             over += [
                 f"sweep.{n}.{f}" for n in sweep if "." not in str(n) for f in flags
             ]
-    return load_config(config, over)
+    return preflight.check(load_config(config, over))
 
 
 def _member_list(members: str | None) -> list[str] | None:
@@ -664,7 +664,7 @@ def members(config, as_csv, sources, overrides) -> None:
     from .overview import header, overview
 
     if as_csv:
-        from .data import MEMBERS_CSV
+        from .inputs.data import MEMBERS_CSV
 
         click.echo(MEMBERS_CSV.read_text(encoding="utf-8"), nl=False)
         return
@@ -673,12 +673,12 @@ def members(config, as_csv, sources, overrides) -> None:
     if not config and Path("configs/baseline.yaml").is_file():
         config = "configs/baseline.yaml"
     if config:
-        cfg = load_config(config, list(overrides))
+        cfg = preflight.check(load_config(config, list(overrides)))
     else:
         data: dict = {}
         for o in overrides:
             data = merge(data, parse_override(o))
-        cfg = from_dict(data)
+        cfg = preflight.check(from_dict(data))
     t = overview(cfg)
     cols = ["name", "group", "base_share", "vintage", "plan_used", "plan_date",
             "conditional"]  # fmt: skip

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sim import preflight
 from sim.config import from_dict, load_config, merge, to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,9 +83,10 @@ ZERO_VOL = POLITICS_OFF | {
 
 
 def make_config(**changes):
-    """Baseline config merged with the tiny settings and ``changes``."""
+    """Baseline config merged with the tiny settings and ``changes``, checked as
+    ``sim run`` checks it (data files, memory)."""
     base = to_dict(load_config(CONFIGS / "baseline.yaml"))
-    return from_dict(merge(merge(base, TINY), changes))
+    return preflight.check(from_dict(merge(merge(base, TINY), changes)))
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim import vintages
 from sim.config import ConfigError, load_config
 from sim.engine import run
+from sim.inputs import vintages
 
 from .conftest import CONFIGS, OLD_OWN_PATHS, OLD_VINTAGE, TODAY_DATA, make_config
 
