@@ -125,6 +125,26 @@ def test_config_layer_imports_nothing_above_it():
                 assert not any(a.name.startswith("sim") for a in node.names)
 
 
+def test_a_typo_in_a_parent_config_names_that_file(tmp_path):
+    parent = tmp_path / "parent.yaml"
+    parent.write_text("will: {vol: 0.3, vool: 1}\nmacro: {shock_df: 1}\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\npaths: 10\n")
+    with pytest.raises(ConfigError) as e:
+        load_config(child)
+    assert str(e.value).startswith(
+        f"unknown config key 'will.vool' (in {parent}): did you mean 'vol'?"
+    )
+    parent.write_text("macro: {shock_df: 1}\n")
+    with pytest.raises(ConfigError, match=rf"'macro.shock_df' \(in {parent}\): 1.0 is"):
+        load_config(child)
+    child.write_text("extends: parent.yaml\nmacro: {shock_df: 1.5}\n")
+    with pytest.raises(ConfigError, match=r"^config key 'macro.shock_df': 1.5 is out"):
+        load_config(child)  # the child's own key: no file named
+    with pytest.raises(ConfigError, match=r"^config key 'will.vol': 9.0 is out"):
+        load_config(child, ["macro.shock_df=4", "will.vol=9"])  # a --set value
+
+
 def test_impossible_yaml_date_is_a_config_error():
     with pytest.raises(
         ConfigError, match=r"--set.*invalid value \(month must be in 1..12"

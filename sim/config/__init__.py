@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError
-from .load import parse_override, parse_yaml, read_config_tree, read_yaml_file
+from .load import locate, parse_override, parse_yaml, read_config_tree, read_yaml_file
 from .schema import Config, merge, to_dict, to_yaml
 from .sections import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES
 from .sweep import from_dict, group_config, n_scenarios, scenarios
@@ -44,4 +44,7 @@ def load_config(
     data = read_config_tree(path)
     for o in overrides:
         data = merge(data, parse_override(o))
-    return from_dict(data)
+    try:
+        return from_dict(data)
+    except ConfigError as e:
+        raise locate(e, path, overrides) from None

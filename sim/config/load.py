@@ -3,6 +3,7 @@ overrides, into one plain mapping (validated by :mod:`.validate`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -140,3 +141,44 @@ def parse_override(text: str) -> dict:
         node = node.setdefault(p, {})
     node[parts[-1]] = value
     return out
+
+
+def _sets(data: dict, parts: list[str]) -> bool:
+    """Whether mapping ``data`` sets the dotted key ``parts`` (or a mapping, list or
+    value that holds it); keys may contain dots themselves (grid entries)."""
+    node, i = data, 0
+    while i < len(parts):
+        if not isinstance(node, dict):
+            return True
+        keys = {str(k): v for k, v in node.items()}
+        for j in range(len(parts), i, -1):
+            if ".".join(parts[i:j]) in keys:
+                node, i = keys[".".join(parts[i:j])], j
+                break
+        else:
+            return False
+    return True
+
+
+def locate(error: ConfigError, path: str | Path, overrides=()) -> ConfigError:
+    """``error`` naming the file of the ``extends:`` chain its key is set in, when
+    that is a parent of ``path`` (not ``path`` itself or a ``--set`` value)."""
+    m = re.search(r"config key '([^']+)'", str(error))
+    if not m or str(error).startswith("sweep scenario"):
+        return error
+    parts = re.sub(r"\[\d+\]", "", m.group(1)).split(".")
+    if any(_sets(parse_override(o), parts) for o in overrides):
+        return error
+    p = Path(path)
+    for _ in range(_MAX_EXTENDS_DEPTH + 1):
+        data = _read_yaml(p)
+        if _sets({k: v for k, v in data.items() if k != "extends"}, parts):
+            if p == Path(path):
+                return error
+            text = str(error)
+            return ConfigError(f"{text[: m.end()]} (in {p}){text[m.end() :]}")
+        parent = data.get("extends")
+        if not isinstance(parent, str):
+            return error
+        p = p.parent / parent
+    return error
