@@ -10,7 +10,7 @@ SCENARIO_PATHS ?= 20000
 SCENARIO_SEED  ?= 20250625
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run report all scenarios calibrate backtest bench test test-slow lint fmt members clean
+.PHONY: help venv run report all scenarios calibrate backtest bench test test-slow golden lint fmt members clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +49,9 @@ test: $(STAMP) ## Run the test suite (what CI runs)
 
 test-slow: $(STAMP) ## Run the long statistical tests too
 	$(BIN)/python -m pytest -q
+
+golden: $(STAMP) ## Rewrite tests/data/golden_*.nc from the current code (on purpose), then check them
+	$(BIN)/python -m pytest -q --update-golden tests/test_politics.py tests/test_vintages.py
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
