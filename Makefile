@@ -10,7 +10,7 @@ SCENARIO_PATHS ?= 20000
 SCENARIO_SEED  ?= 20250625
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run report all scenarios calibrate backtest bench test test-slow lint fmt members clean
+.PHONY: help venv run report all scenarios calibrate backtest bench test test-slow golden lint fmt members clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,9 @@ test: $(STAMP) ## Run the test suite (what CI runs)
 test-slow: $(STAMP) ## Run the long statistical tests too
 	$(BIN)/python -m pytest -q
 
+golden: $(STAMP) ## Rewrite tests/data/golden_*.nc from the current code (on purpose), then check them
+	$(BIN)/python -m pytest -q --update-golden tests/test_politics.py tests/test_vintages.py
+
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,7 +72,7 @@ bench: $(STAMP) ## Benchmark numba engine vs numpy reference (100k and 1M paths;
 	$(BIN)/sim bench --config $(CONFIG)
 
 members: $(STAMP) ## Rebuild sim/data/members.csv from the bundled sources
-	$(BIN)/python -m sim.build_members
+	$(BIN)/python -m sim.inputs.build_members
 
 clean: ## Remove the virtual environment and caches (keeps runs/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -6,9 +6,9 @@ import numpy as np
 import xarray as xr
 
 from . import constants as C
-from . import vintages
 from .cf import label_coords
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
+from .inputs import vintages
 from .params import ModelInputs
 from .provenance import run_attrs
 from .reduce import CONDITIONS, Partial, out_of_range

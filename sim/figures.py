@@ -73,7 +73,7 @@ def history(ds: xr.Dataset, first: int = 2014) -> pd.DataFrame:
     members = counted_members(ds)
     base = int(ds.attrs["base_year"])
     try:
-        from .build_members import read_source
+        from .inputs.build_members import read_source
 
         df = read_source("defence_share_gdp.csv")
         df = df[(df["preferred"] == 1) & (df["year"] >= first) & (df["year"] < base)]

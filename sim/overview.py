@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import plans
 from .config import Config, from_dict, merge, to_dict
+from .inputs import plans
 from .params import build_inputs, member_plans, member_table
 
 
@@ -60,7 +60,7 @@ def overview(cfg: Config) -> pd.DataFrame:
 
 def header(cfg: Config) -> str:
     """One line: base year, vintage definition, plan cut-off and rules."""
-    from . import vintages
+    from .inputs import vintages
 
     d = cfg.data
     log = plans.load_log(d.plans_file)

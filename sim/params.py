@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import build_members, plans, vintages
 from .analyses import calibrate as calibration
 from .config import Config
-from .data import load_members, parse_years
 from .errors import DataError
+from .inputs import build_members, plans, vintages
+from .inputs.data import load_members, parse_years
 
 
 @dataclass(frozen=True)

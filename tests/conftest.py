@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sim import preflight
 from sim.config import from_dict, load_config, merge, to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,9 +83,80 @@ ZERO_VOL = POLITICS_OFF | {
 
 
 def make_config(**changes):
-    """Baseline config merged with the tiny settings and ``changes``."""
+    """Baseline config merged with the tiny settings and ``changes``, checked as
+    ``sim run`` checks it (data files, memory)."""
     base = to_dict(load_config(CONFIGS / "baseline.yaml"))
-    return from_dict(merge(merge(base, TINY), changes))
+    return preflight.check(from_dict(merge(merge(base, TINY), changes)))
+
+
+def _foundation():
+    """The foundation model (issue 2) on the tiny config (tests/test_politics.py)."""
+    return make_config(**POLITICS_OFF)
+
+
+def old_vintage_baseline():
+    """configs/baseline.yaml on the data before issue 14 (tests/test_vintages.py)."""
+    over = [
+        "paths=400",
+        "chunk_size=200",
+        "name=baseline",
+        "base_year=2025",
+        "target_years=[2032, 2035]",
+        "policy.deadline=2032",
+    ]
+    over += [f"data.{k}={v}" for k, v in OLD_VINTAGE["data"].items()]  # fmt: skip
+    over += ["policy.own_paths=null", f"policy.own_paths={OLD_OWN_PATHS}"]
+    return load_config(CONFIGS / "scenarios" / "antalya2032.yaml", over)
+
+
+GOLDEN = {
+    "golden_foundation.nc": _foundation,
+    "golden_mar2026_baseline.nc": old_vintage_baseline,
+}
+"""Golden results file in tests/data -> the config whose run it stores."""
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/data/golden_*.nc from the current code before the tests "
+        "run (on purpose only, e.g. a declared bug fix; `make golden`)",
+    )
+
+
+def write_golden(name: str) -> Path:
+    """Run GOLDEN[name] and rewrite tests/data/``name`` with the variables it holds
+    now (all, for a new file), atomically."""
+    import os
+    import subprocess
+
+    import xarray as xr
+
+    from sim.engine import run
+
+    path = DATA / name
+    ds = run(GOLDEN[name]())
+    if path.exists():
+        with xr.open_dataset(path, engine="netcdf4") as old:
+            ds = ds[list(old.data_vars)]
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True,
+                            capture_output=True, timeout=30).stdout.strip()  # fmt: skip
+    ds.attrs = {
+        "comment": f"tests/conftest.py GOLDEN[{name!r}], written by pytest "
+        f"--update-golden at commit {commit or 'unknown'} (plus uncommitted changes, "
+        "if any)"
+    }
+    tmp = path.with_name(f".{name}.tmp")
+    ds.to_netcdf(tmp, engine="netcdf4")
+    os.replace(tmp, path)
+    return path
+
+
+def pytest_configure(config):
+    if config.getoption("--update-golden", default=False):
+        for name in GOLDEN:
+            print(f"rewrote {write_golden(name)}")
 
 
 @pytest.fixture

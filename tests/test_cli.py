@@ -201,7 +201,7 @@ def test_progress_lines_when_piped_and_silence_in_ci(tiny_yaml, tmp_path):
 
 
 def test_members_table_sources_and_csv():
-    from sim.data import MEMBERS_CSV
+    from sim.inputs.data import MEMBERS_CSV
 
     root = Path(__file__).resolve().parents[1]
     r = CliRunner().invoke(cli, ["members", str(root / "configs" / "baseline.yaml")])

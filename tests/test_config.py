@@ -14,6 +14,7 @@ from sim.config import (
     to_yaml,
 )
 from sim.errors import DataError
+from sim.inputs.check import check
 
 from .conftest import CONFIGS
 
@@ -89,12 +90,59 @@ def test_config_is_frozen():
 )  # fmt: skip
 def test_bad_config_fixture_gives_clear_error(fixture, message):
     with pytest.raises(ConfigError, match=message):
-        load_config(BAD / fixture)
+        check(load_config(BAD / fixture))
 
 
 def test_broken_member_file_names_the_file():
     with pytest.raises(DataError, match=r"broken_members.csv: missing column"):
-        load_config(BAD / "broken_data_file.yaml")
+        check(load_config(BAD / "broken_data_file.yaml"))
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    ["unknown_member.yaml", "vintage_without_base_year.yaml",
+     "plans_asof_not_a_date.yaml", "missing_calibration.yaml", "broken_data_file.yaml"],
+)  # fmt: skip
+def test_loading_reads_no_data_file(fixture):
+    """The config layer checks the YAML alone; the data it names is checked by
+    sim.inputs.check (where `sim run` and `sim validate` call it)."""
+    assert load_config(BAD / fixture).name
+
+
+def test_config_layer_imports_nothing_above_it():
+    """sim/config/ imports only the standard library, yaml, sim.errors, sim.safe_io
+    and its own modules: one-way layers."""
+    import ast
+
+    allowed = {"errors", "safe_io"}
+    for path in (Path(__file__).parents[1] / "sim" / "config").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                assert node.module in allowed, (path.name, node.module)
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert not (node.module or "").startswith("sim"), path.name
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("sim") for a in node.names)
+
+
+def test_a_typo_in_a_parent_config_names_that_file(tmp_path):
+    parent = tmp_path / "parent.yaml"
+    parent.write_text("will: {vol: 0.3, vool: 1}\nmacro: {shock_df: 1}\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\npaths: 10\n")
+    with pytest.raises(ConfigError) as e:
+        load_config(child)
+    assert str(e.value).startswith(
+        f"unknown config key 'will.vool' (in {parent}): did you mean 'vol'?"
+    )
+    parent.write_text("macro: {shock_df: 1}\n")
+    with pytest.raises(ConfigError, match=rf"'macro.shock_df' \(in {parent}\): 1.0 is"):
+        load_config(child)
+    child.write_text("extends: parent.yaml\nmacro: {shock_df: 1.5}\n")
+    with pytest.raises(ConfigError, match=r"^config key 'macro.shock_df': 1.5 is out"):
+        load_config(child)  # the child's own key: no file named
+    with pytest.raises(ConfigError, match=r"^config key 'will.vol': 9.0 is out"):
+        load_config(child, ["macro.shock_df=4", "will.vol=9"])  # a --set value
 
 
 def test_impossible_yaml_date_is_a_config_error():
@@ -118,12 +166,16 @@ def test_cross_checks():
         ({"quantiles": [0.5, 0.1]}, "quantiles"),
         ({"target_years": [2035, 2032]}, "increasing"),
         ({"policy": {"deadline": 2025}}, "policy.deadline"),
+        ({"base_year": 2027}, "out of range"),
+    ]:
+        with pytest.raises(ConfigError, match=msg):
+            from_dict({**base, **change})
+    for change, msg in [
         ({"base_year": 2024, "data": {"share_vintage": "mar2026"}}, "jul2026, jun2024"),
         (
             {"base_year": 2020, "data": {"share_vintage": "jul2026"}},
             "allowed: latest, jun2024",
         ),
-        ({"base_year": 2027}, "out of range"),
     ]:
         with pytest.raises(ConfigError, match=msg):
-            from_dict({**base, **change})
+            check(from_dict({**base, **change}))

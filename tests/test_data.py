@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import build_members
-from sim.data import MEMBERS_CSV, column_provenance, load_members
 from sim.errors import DataError
+from sim.inputs import build_members
+from sim.inputs.data import MEMBERS_CSV, column_provenance, load_members
 from sim.params import base_share, build_inputs, national_path
 
 from .conftest import make_config

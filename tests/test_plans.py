@@ -1,12 +1,12 @@
-"""National plans from the dated announcement log, as of a date (sim/plans.py)."""
+"""National plans from the dated announcement log, as of a date (sim/inputs/plans.py)."""
 
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from sim import plans
 from sim.errors import DataError
+from sim.inputs import plans
 from sim.params import build_inputs
 
 from .conftest import TODAY_DATA, make_config

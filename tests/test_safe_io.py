@@ -61,16 +61,17 @@ def test_extends_of_a_device_fifo_or_directory_is_one_line_within_seconds(
 
 def test_member_table_and_calibration_files_are_bounded(tmp_path, fifo):
     from sim.config import load_config
+    from sim.inputs.check import check
 
     base = CONFIGS / "baseline.yaml"
     with pytest.raises(DataError, match=f"data file {fifo} is a FIFO"):
-        load_config(base, [f"data.members_file={fifo}"])
+        check(load_config(base, [f"data.members_file={fifo}"]))
     with pytest.raises(ConfigError, match="calibration file /dev/zero is a character"):
-        load_config(base, ["calibration=/dev/zero"])
+        check(load_config(base, ["calibration=/dev/zero"]))
     big = tmp_path / "cal.yaml"
     big.write_text("# " + "x" * 1_000_000)
     with pytest.raises(ConfigError, match="calibration file .* is larger than"):
-        load_config(base, [f"calibration={big}"])
+        check(load_config(base, [f"calibration={big}"]))
 
 
 def test_atomic_write_never_follows_a_planted_symlink(tmp_path):

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim import vintages
-from sim.config import ConfigError, load_config
+from sim.config import ConfigError
 from sim.engine import run
+from sim.inputs import vintages
 
-from .conftest import CONFIGS, OLD_OWN_PATHS, OLD_VINTAGE, TODAY_DATA, make_config
+from .conftest import TODAY_DATA, make_config, old_vintage_baseline
 
 GOLDEN = Path(__file__).parent / "data" / "golden_mar2026_baseline.nc"
 """configs/baseline.yaml, 400 paths, chunks of 200, run by the code before issue 14
@@ -31,17 +31,7 @@ def test_latest_means_the_newest_edition_covering_the_base_year():
 
 
 def test_old_vintage_baseline_equals_the_stored_result_bit_for_bit():
-    over = [
-        "paths=400",
-        "chunk_size=200",
-        "name=baseline",
-        "base_year=2025",
-        "target_years=[2032, 2035]",
-        "policy.deadline=2032",
-    ]
-    over += [f"data.{k}={v}" for k, v in OLD_VINTAGE["data"].items()]  # fmt: skip
-    over += ["policy.own_paths=null", f"policy.own_paths={OLD_OWN_PATHS}"]
-    ds = run(load_config(CONFIGS / "scenarios" / "antalya2032.yaml", over))
+    ds = run(old_vintage_baseline())
     assert (
         ds.attrs["share_vintage"] == "mar2026"
         and ds.attrs["plans_asof"] == "2026-02-28"

@@ -7,10 +7,10 @@ import xarray as xr
 
 from .. import constants as C
 from .. import engine
-from ..build_members import read_source
 from ..cf import label_coords
 from ..config import Config
 from ..errors import ConfigError
+from ..inputs.build_members import read_source
 from ..provenance import run_attrs
 from ..stats import hist_crps
 from . import calibrate as calibration

@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..build_members import EDITION_2026, OUTLOOK_VINTAGE, read_source
-from ..config import read_yaml_file
 from ..errors import ConfigError
+from ..inputs.build_members import EDITION_2026, OUTLOOK_VINTAGE, read_source
+from ..inputs.calibration import DEFAULT_FILE, read
 from ..safe_io import atomic_write
 
-DEFAULT_FILE = Path(__file__).parents[1] / "data" / "calibration.yaml"
 AR_BOUNDS = (-0.5, 0.9)
 """Persistence estimates are clipped to this range to keep short samples stable."""
 DF_BOUNDS = (4.1, 100.0)
@@ -288,21 +287,6 @@ def write(cal: dict, path: str | Path) -> Path:
         ) from None
 
 
-MAX_BYTES = 1_000_000
-"""Largest calibration file read (the bundled one is about 28 kB)."""
-
-
-@functools.lru_cache(maxsize=8)
-def _load(path: str) -> dict:
-    p = Path(path)
-    cal = read_yaml_file(p, "calibration file", MAX_BYTES)
-    if not isinstance(cal, dict) or not {"common", "members", "residuals"} <= set(cal):
-        raise ConfigError(
-            f"calibration file {p}: needs sections common, members, residuals"
-        )
-    return cal
-
-
 def load(spec: str | None, base_year: int) -> dict:
     """Calibration for a config: bundled default (None), 'asof' (estimated now from
     data up to the base year, history means) or a file path."""
@@ -311,4 +295,4 @@ def load(spec: str | None, base_year: int) -> dict:
             asof=min(base_year, 2024),
             means="history" if base_year < 2025 else "outlook",
         )
-    return _load(str(Path(spec) if spec else DEFAULT_FILE))
+    return read(str(Path(spec) if spec else DEFAULT_FILE))

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from .. import preflight
 from ..config import load_config, to_yaml
 from .common import (
     Progress,
@@ -191,7 +192,7 @@ def members(config, as_csv, sources, overrides) -> None:
     from ..overview import header, overview
 
     if as_csv:
-        from ..data import MEMBERS_CSV
+        from ..inputs.data import MEMBERS_CSV
 
         click.echo(MEMBERS_CSV.read_text(encoding="utf-8"), nl=False)
         return
@@ -200,12 +201,12 @@ def members(config, as_csv, sources, overrides) -> None:
     if not config and Path("configs/baseline.yaml").is_file():
         config = "configs/baseline.yaml"
     if config:
-        cfg = load_config(config, list(overrides))
+        cfg = preflight.check(load_config(config, list(overrides)))
     else:
         data: dict = {}
         for o in overrides:
             data = merge(data, parse_override(o))
-        cfg = from_dict(data)
+        cfg = preflight.check(from_dict(data))
     t = overview(cfg)
     cols = ["name", "group", "base_share", "vintage", "plan_used", "plan_date",
             "conditional"]  # fmt: skip

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from .. import preflight
 from ..config import load_config
 
 
@@ -182,7 +183,7 @@ def load(config, overrides, paths=None, seed=None, members=None):
             over += [
                 f"sweep.{n}.{f}" for n in sweep if "." not in str(n) for f in flags
             ]
-    return load_config(config, over)
+    return preflight.check(load_config(config, over))
 
 
 def member_list(members: str | None) -> list[str] | None:

@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 LOG_CSV = DATA_DIR / "sources" / "national_targets.csv"
 ASSESSMENT_CSV = DATA_DIR / "plan_assessment.csv"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, DataError
-from .safe_io import read_text
+from ..errors import ConfigError, DataError
+from ..safe_io import read_text
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MEMBERS_CSV = DATA_DIR / "members.csv"
 COLUMNS_CSV = DATA_DIR / "members_columns.csv"
 MAX_BYTES = 1_000_000

@@ -1,6 +1,6 @@
 """Build the bundled member table (data/members.csv) from the bundled source files.
 
-Run ``python -m sim.build_members`` (or ``make members``) after changing a source file;
+Run ``python -m sim.inputs.build_members`` (or ``make members``) after changing a source file;
 a test checks that the committed table equals a fresh build.  The meaning, units,
 source and method of every column are in data/members_columns.csv.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .safe_io import atomic_write
+from ..safe_io import atomic_write
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SOURCES = DATA_DIR / "sources"
 MEMBERS_CSV = DATA_DIR / "members.csv"
 
@@ -73,7 +73,7 @@ def build(asof: int | None = None) -> pd.DataFrame:
 
     ``asof=None``: the bundled table, with base-year columns for 2024-2026 and the
     escape clause and IMF outlook known today (national plans come from the
-    announcement log at run time: sim/plans.py).  ``asof=Y`` (2014-2023, for
+    announcement log at run time: sim/inputs/plans.py).  ``asof=Y`` (2014-2023, for
     backtests): base-year columns for year Y only, built from what was published by
     then as far as the bundled data allow (NATO June-2024 edition shares, IMF
     history); no escape clause (not yet announced), deficits as the mean of the five
