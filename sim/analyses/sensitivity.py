@@ -11,8 +11,8 @@ from ..config import (
     Config,
     ConfigError,
     from_dict,
+    group_config,
     merge,
-    parse_override,
     to_dict,
     to_yaml,
 )  # fmt: skip
@@ -20,31 +20,6 @@ from ..engine import simulate
 from ..params import build_inputs
 from ..provenance import run_attrs
 from ..stats import hist_quantiles
-
-
-def group_config(cfg: Config, factors: dict[str, float], prefix: str = "") -> Config:
-    """``cfg`` with each group's keys set to lo + u (hi - lo) for its factor u in [0, 1]."""
-    data = to_dict(cfg)
-    data["sensitivity"]["groups"] = None  # the evaluated configs carry no analysis
-    for g, u in factors.items():
-        for key, rng in cfg.sensitivity.groups[g].items():
-            where = prefix or f"sensitivity.groups.{g}"
-            if not (isinstance(rng, list) and len(rng) == 2
-                    and all(isinstance(v, int | float) for v in rng)):  # fmt: skip
-                raise ConfigError(
-                    f"config key '{where}.{key}': expected [lo, hi] numbers"
-                )
-            value = rng[0] + u * (rng[1] - rng[0])
-            try:
-                data = merge(data, parse_override(f"{key}={float(value)!r}"))
-            except ConfigError as e:
-                raise ConfigError(f"config key '{where}': {e}") from None
-    try:
-        return from_dict(data)
-    except ConfigError as e:
-        raise ConfigError(
-            f"config key '{prefix or 'sensitivity.groups'}': {e}"
-        ) from None
 
 
 def outputs(cfg: Config) -> tuple[list[str], np.ndarray]:
