@@ -129,7 +129,8 @@ def member_table(
     if excluded:
         lines.append(f"excluded (no armed forces, not counted): {excluded}")
     lines.append(
-        "path: alliance = linear to the alliance level by the deadline; national = a "
+        "path: alliance = linear to the alliance level by the deadline (held at the "
+        "base share if above it); national = a "
         "national plan where faster"
         + (" (its date; * = conditional)" if "plan_date" in ds.coords else "")
         + "; own = the member's own level"

@@ -75,9 +75,13 @@ def test_too_few_paths_are_flagged(tiny_yaml, tmp_path):
     assert big.exit_code == 0 and "warning" not in big.output
 
 
-def test_validate(tiny_yaml):
+def test_validate(tiny_yaml, tmp_path):
     r = CliRunner().invoke(cli, ["validate", str(tiny_yaml), "--print"])
-    assert r.exit_code == 0 and "ok:" in r.output and "seed: 7" in r.output
+    assert r.exit_code == 0 and "ok:" in r.stderr and "seed: 7" in r.stdout
+    printed = tmp_path / "printed.yaml"  # the printed config is itself a valid config
+    printed.write_text(r.stdout)
+    again = CliRunner().invoke(cli, ["validate", str(printed), "--print"])
+    assert again.exit_code == 0 and again.stdout == r.stdout
 
 
 @pytest.mark.parametrize(

@@ -161,6 +161,14 @@ def test_outputs_and_configs_of_the_wrong_kind_are_refused(paths, tmp_path, tiny
         ["report", p["run"], "--out", p["backtest"]],  # an existing non-report folder
         ["calibrate", "--out", tmp_path / "missing" / "x.yaml"],
         ["calibrate", "--out", tmp_path],
+        [
+            "calibrate",
+            "--out",
+            p["run file"],
+        ],  # an existing file that is no calibration
+        ["run", tiny_yaml, "--paths", "abc"],  # click's own usage errors: one line too
+        ["show", p["run"], "--members", "XXX"],
+        ["show", p["run"], "--top", "-1"],
         ["run", p["run"], "--out", tmp_path / "runs"],  # a run where a config goes
         ["validate", p["run file"]],
         ["backtest", root / "empty", "--out", tmp_path / "runs"],

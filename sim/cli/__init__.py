@@ -52,6 +52,8 @@ def main() -> None:
     except _Terminated:
         click.echo("error: terminated (SIGTERM): nothing was written", err=True)
         sys.exit(143)
-    except click.ClickException as e:
-        e.show()
+    except click.ClickException as e:  # bad options: one line too, with where to look
+        ctx = getattr(e, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        click.echo(f"error: {e.format_message()}{hint}", err=True)
         sys.exit(e.exit_code)

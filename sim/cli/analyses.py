@@ -48,7 +48,8 @@ from .common import (
     default="calibration.yaml",
     show_default=True,
     type=click.Path(),
-    help="Calibration file to write (a file, not a folder; replaced if it exists).",
+    help="Calibration file to write (a file, not a folder); an existing file is "
+    "replaced only if it is an earlier calibration.",
 )
 def calibrate(asof, first_year, exclude, means, out) -> None:
     """Estimate the macro block from the bundled history and write a calibration."""
@@ -68,6 +69,16 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
         raise RunError(f"--out {out}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise RunError(f"--out {out}: folder {folder} is not writable")
+    if target.exists():  # replace an earlier calibration, never some other file
+        from ..errors import ConfigError
+        from ..inputs.calibration import read
+
+        try:
+            read(str(target))
+        except ConfigError:
+            raise RunError(
+                f"--out {out} exists and is not a calibration file: choose another name"
+            ) from None
     means = means or ("outlook" if asof >= 2024 else "history")
     result = cal.calibrate(asof=asof, first_year=first_year, exclude=years, means=means)
     try:
@@ -191,6 +202,10 @@ def members(config, as_csv, sources, overrides) -> None:
     from ..config import from_dict, merge, parse_override
     from ..overview import header, overview
 
+    if as_csv and sources:
+        from ..errors import RunError
+
+        raise RunError("--csv and --sources: choose one (--csv is the full table)")
     if as_csv:
         from ..inputs.data import MEMBERS_CSV
 

@@ -80,7 +80,10 @@ set_option = click.option(
     help="Override a config value, e.g. --set macro.shock_df=4 (repeatable).",
 )
 paths_option = click.option(
-    "--paths", type=int, help="Monte Carlo paths (overrides the config's paths)."
+    "--paths",
+    type=int,
+    help="Monte Carlo paths, overriding the config's `paths` (for sensitivity and "
+    "requirement: paths per evaluation).",
 )
 seed_option = click.option("--seed", type=int, help="Root seed (overrides config).")
 members_option = click.option(

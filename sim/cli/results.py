@@ -20,11 +20,22 @@ def show(path, top, members) -> None:
     """Print the tables of a result directory or results file: a run (members by
     P(first target in the first target year)), sweep, backtest, sensitivity analysis
     or requirement table."""
+    from ..errors import RunError
     from ..kinds import open_kind
     from ..show import precision_warning, tables
 
+    if top is not None and top < 1:
+        raise RunError(f"--top {top}: must be at least 1")
     kind, ds = open_kind(path, "show")
     chosen = member_list(members)
+    if chosen and "member" in ds.dims:
+        known = [str(m) for m in ds["member"].values]
+        unknown = [m for m in chosen if m not in known]
+        if unknown:
+            raise RunError(
+                f"--members: {', '.join(unknown)} not in {path} "
+                f"(its members: {', '.join(known)})"
+            )
     if kind == "backtest":
         from ..analyses.backtest import summary
 

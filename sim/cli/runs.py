@@ -119,7 +119,8 @@ def extend(run_dir, paths, scheduler) -> None:
     cfg = with_paths(cfg, cfg.paths + paths)
     client = distributed.connect(scheduler)
     try:
-        with Progress(paths, cfg.name) as prog:
+        todo = cfg.paths - state.n_full * cfg.chunk_size  # a short tail is redone
+        with Progress(todo, cfg.name) as prog:
             cfg, ds, state = execute(cfg, client, state=state, progress=prog)
     finally:
         distributed.close(client)
@@ -173,7 +174,8 @@ def validate(config, overrides, show) -> None:
     cfg = load(config, overrides)
     if show:
         click.echo(to_yaml(cfg), nl=False)
-    click.echo(
+    click.echo(  # on stderr with --print, so the printed YAML can be saved and reused
         f"ok: {config} ({cfg.name}: {cfg.paths} paths, years {cfg.base_year + 1}-"
-        f"{cfg.horizon}, targets {', '.join(t.name for t in cfg.targets)})"
+        f"{cfg.horizon}, targets {', '.join(t.name for t in cfg.targets)})",
+        err=show,
     )
