@@ -9,6 +9,7 @@ import numpy as np
 
 from . import politics, sampling
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
+from .model.inputs import DrawParams, Draws
 from .params import ModelInputs
 from .rng import COMMON_STREAM, stream
 
@@ -267,3 +268,31 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     members = [draw_member(cfg, mi, cm, chunk, j) for j in range(len(mi.stream_ids))]
     stacked = {k: np.stack([d[k] for d in members]) for k in members[0]}
     return Shocks(regime=cm.regime, stance=cm.stance, review=cm.review, **stacked)
+
+
+def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
+    """What :func:`sim.kernel.draw_member` needs for member j in this chunk."""
+    e, res, jp = cfg.execution, cfg.resilience, cfg.jumps
+    el, rc = cfg.elections, cfg.reclass
+    return DrawParams(
+        df=cm.df or 0.0, a_g=cm.a_g, a_pi=cm.a_pi, a_w=cm.a_w, c=cm.c,
+        exec_mean=e.mean, exec_sd=e.sd, noise_sd=cfg.reporting.noise_sd,
+        wbar=mi.wbar[j], initial_sd=cfg.will.initial_sd,
+        gamma_tab=sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2),
+        beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2),
+        prior_mean=res.prior_mean, prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
+        jumps_on=jp.enabled, rate_member=jp.rate_member, jump_mean=jp.mean,
+        jump_sd=jp.sd,
+        elect_on=el.enabled, election=mi.election[j], p_change=el.p_change,
+        p_up=el.p_up, jump_size=el.jump,
+        reclass_on=rc.enabled, reclass_rate=cm.reclass_rate,
+        report_on=cfg.reporting.enabled,
+        f_g=cm.f_g, f_pi=cm.f_pi, f_w=cm.f_w,
+        common_offset=member_offset(cfg, mi, cm, j), common_jump=cm.jump,
+        boot=cm.boot, z_hist_g=mi.z_growth[:, j], z_hist_pi=mi.z_inflation[:, j],
+    )  # fmt: skip
+
+
+def as_draws(sh: Shocks) -> Draws:
+    """The kernel's :class:`Draws` bundle of a chunk's shocks."""
+    return Draws(*(getattr(sh, f) for f in Draws._fields))
