@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-import xarray as xr
 
 from . import kernel, reference
 from .config import Config
@@ -294,18 +293,22 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     threads: int | None = None,
     state: RunState | None = None,
-    scheduler=None,
+    map_chunks: Callable | None = None,
 ) -> tuple[ModelInputs, RunState]:
     """Compute the chunks of ``cfg.paths`` not already in ``state``; return the
-    merged state.  ``scheduler``: None (this process) or a dask ``Client``.
-    ``progress(n_paths_in_chunk)`` is called after each chunk."""
+    merged state.  ``progress(n_paths_in_chunk)`` is called after each chunk.
+
+    ``map_chunks(cfg, mi, jobs, engine, progress)`` computes ``jobs`` [(chunk, n,
+    samples)] elsewhere and returns (merge of the complete chunks or None, the tail
+    chunk's partial or None), e.g. :func:`sim.distributed.mapper`; None: here, in
+    this process's threads."""
     mi = build_inputs(cfg)
     state = state or RunState()
     full, tail = _plan(cfg, state)
     jobs = [(c, n, _samples_left(cfg, c)) for c, n in full]
     if tail is not None:
         jobs.append((*tail, _samples_left(cfg, tail[0])))
-    if scheduler is None:
+    if map_chunks is None:
         new_full, new_tail = None, None
         for i, (c, n, k) in enumerate(jobs):
             tick = _Ticks(progress, n, int(mi.counted.sum())) if progress else None
@@ -317,18 +320,8 @@ def simulate(
             if tick is not None:
                 tick.finish()
     else:
-        from .distributed import run_chunks
-
-        new_full, new_tail = run_chunks(scheduler, cfg, mi, jobs, engine, progress)
+        new_full, new_tail = map_chunks(cfg, mi, jobs, engine, progress)
     merged = state.full
     if new_full is not None:
         merged = new_full if merged is None else merged + new_full
     return mi, RunState(full=merged, n_full=state.n_full + len(full), tail=new_tail)
-
-
-def run(cfg: Config, engine: str = "numba", progress=None) -> xr.Dataset:
-    """Simulate ``cfg`` and return the results Dataset (the same one written to disk)."""
-    from .assemble import to_dataset
-
-    mi, state = simulate(cfg, engine=engine, progress=progress)
-    return to_dataset(cfg, mi, state.total())

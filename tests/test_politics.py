@@ -7,9 +7,10 @@ import pytest
 import xarray as xr
 
 from sim import politics
-from sim.engine import project_chunk, run
+from sim.engine import project_chunk
 from sim.params import build_inputs
 from sim.rng import stream
+from sim.runner import run
 from sim.shocks import draw
 
 from .conftest import MECHANISMS, POLITICS_OFF, ZERO_VOL, make_config

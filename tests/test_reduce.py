@@ -135,7 +135,7 @@ def test_bootstrap_engine_equals_reference():
 
 
 def test_sample_paths_are_stored_on_request():
-    from sim.engine import run
+    from sim.runner import run
 
     ds = run(make_config(sample_paths=170))  # spans two chunks of 150
     assert ds.sizes["sample"] == 170

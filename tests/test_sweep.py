@@ -6,10 +6,9 @@ from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.config import ConfigError, scenarios
-from sim.engine import run
 from sim.io import write_run
 from sim.report import write_report
-from sim.runner import execute_sweep, paired_difference
+from sim.runner import execute_sweep, paired_difference, run
 
 from .conftest import make_config
 

@@ -8,7 +8,7 @@ import xarray as xr
 
 from sim import vintages
 from sim.config import ConfigError, load_config
-from sim.engine import run
+from sim.runner import run
 
 from .conftest import CONFIGS, OLD_OWN_PATHS, OLD_VINTAGE, TODAY_DATA, make_config
 
