@@ -18,6 +18,7 @@ from .model.inputs import (
     Scalars,
     Targets,
 )
+from .politics import first_success
 from .sampling import INV_STEP, STEPS, Z_LO
 
 _CACHE = os.environ.get("SIM_NUMBA_CACHE", "1") != "0"
@@ -83,7 +84,7 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
 
 @numba.njit(nogil=True, cache=_CACHE, inline="always")
 def from_normal(table, z, lo, inv_step, steps):
-    """Tabulated F^-1(Phi(z)) (see :mod:`sim.sampling`; numpy twin: ``transform``)."""
+    """Tabulated F^-1(Phi(z)) (see :mod:`sim.sampling`; with numpy: ``transform``)."""
     x = min(max((z - lo) * inv_step, 0.0), float(steps))
     i = min(int(x), steps - 1)
     frac = x - i
@@ -177,18 +178,13 @@ def draw_member(gens, q: DrawParams, d: Draws):
                 u_sign = g_elect.random()
                 if q.elect_on and counts[p, t] < q.p_change:
                     w_jump[p, t] += q.jump_size if u_sign < q.p_up else -q.jump_size
-    for p in range(
-        n
-    ):  # first success via an exponential clock (politics.first_success)
-        e = g_reclass.standard_exponential()
-        starts[p] = n_years
-        if q.reclass_on:
-            hazard = 0.0
-            for t in range(n_years):
-                hazard += -np.log1p(-q.reclass_rate[p, t])
-                if hazard >= e:
-                    starts[p] = t
-                    break
+    e = np.empty(n)
+    for p in range(n):  # one exponential clock per path (politics.first_success)
+        e[p] = g_reclass.standard_exponential()
+    if q.reclass_on:
+        starts[:] = first_success(e, q.reclass_rate)
+    else:
+        starts[:] = n_years
     for p in range(n):
         for t in range(n_years):
             z = g_report.standard_normal()
