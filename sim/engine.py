@@ -91,11 +91,7 @@ class _Worker:
 
     def __init__(self, n: int, n_years: int, n_targets: int):
         s = (n, n_years)
-        self.draws = Draws(
-            *(np.empty((1, *s)) for _ in range(5)), np.empty((1, n)), np.empty((1, n)),
-            np.empty((1, *s)), np.empty((1, *s)), np.empty(0, np.int64),
-            np.empty((1, n), dtype=np.int64), np.empty((1, *s)),
-        )  # fmt: skip
+        self.draws = Draws.empty(1, n, n_years, np.empty(0, np.int64))
         self.out = Outputs.empty((1, *s))
         self.sums = PathSums(np.zeros((n_targets, n, n_years), np.int64),
                              *(np.zeros(s, np.int64) for _ in range(3)))  # fmt: skip
@@ -106,9 +102,7 @@ class _Worker:
             return
         sc, tg = fixed
         d = self.draws._replace(review=cm.review)
-        one = Draws(
-            *(a if f == "review" else a[0] for f, a in zip(d._fields, d, strict=True))
-        )
+        one = d.member(0)
         gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
         kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)
         kernel.project(members(mi, slice(j, j + 1)), sc, d, self.out)

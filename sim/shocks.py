@@ -202,18 +202,10 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     member's or a mechanism's draws do not depend on what else is selected or on.
     """
     cm = draw_common(cfg, mi, chunk, n)
-    shape = (len(mi.stream_ids), n, len(mi.years))
-    d = Draws(
-        *(np.empty(shape) for _ in range(5)), np.empty(shape[:2]), np.empty(shape[:2]),
-        np.empty(shape), np.empty(shape), cm.review,
-        np.empty(shape[:2], np.int64), np.empty(shape),
-    )  # fmt: skip
-    for j in range(shape[0]):
-        one = Draws(
-            *(a if f == "review" else a[j] for f, a in zip(d._fields, d, strict=True))
-        )
+    d = Draws.empty(len(mi.stream_ids), n, len(mi.years), cm.review)
+    for j in range(len(mi.stream_ids)):
         gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
-        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)
+        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), d.member(j))
     return Shocks(regime=cm.regime, stance=cm.stance, **d._asdict())
 
 

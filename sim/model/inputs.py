@@ -70,6 +70,21 @@ class Draws(NamedTuple):
     reclass_start: np.ndarray  # year index of reclassification
     noise: np.ndarray  # reporting noise [pp]
 
+    @classmethod
+    def empty(cls, n_members: int, n: int, n_years: int, review: np.ndarray) -> Draws:
+        """Buffers for ``n_members`` x ``n`` paths x ``n_years`` (``review``: given)."""
+        per_path = {"w0": float, "r0": float, "reclass_start": np.int64}
+        return cls(**{
+            f: review if f == "review"
+            else np.empty((n_members, n), per_path[f]) if f in per_path
+            else np.empty((n_members, n, n_years))
+            for f in cls._fields
+        })  # fmt: skip
+
+    def member(self, j: int) -> Draws:
+        """Member j's views ([path, year]), for :func:`sim.kernel.draw_member`."""
+        return Draws(*(a if f == "review" else a[j] for f, a in zip(self._fields, self, strict=True)))  # fmt: skip
+
 
 class Outputs(NamedTuple):
     """What the kernel fills, [member, path, year]."""
