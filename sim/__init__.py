@@ -3,9 +3,9 @@
 from importlib import metadata as _metadata
 
 from .config import Config, load_config
-from .engine import run
 from .errors import ConfigError, DataError, RunError, SimError
 from .io import open_results, write_run
+from .runner import run
 
 try:
     __version__ = _metadata.version("sim")

@@ -8,6 +8,7 @@ its results are in, and every wait is bounded: a scheduler that goes away, no wo
 
 from __future__ import annotations
 
+import functools
 import logging
 import operator
 import os
@@ -183,6 +184,12 @@ def _wait(client, futures, labels, on_done=None) -> None:
                 f"dask scheduler {client.scheduler.address} has had no workers for "
                 f"{NO_WORKERS_S:.0f} s: the run was abandoned and nothing was written"
             )
+
+
+def mapper(client):
+    """The engine's ``map_chunks`` on a dask Client (:func:`run_chunks`); None
+    without one (the engine then computes in this process)."""
+    return None if client is None else functools.partial(run_chunks, client)
 
 
 def run_chunks(client, cfg, mi, jobs, engine, progress=None):

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-import xarray as xr
 
-from . import kernel, reference, sampling
+from . import kernel, reference
 from .config import Config
-from .constants import FIXED_MONEY, FIXED_SHARE
-from .params import ModelInputs, build_inputs
+from .model.inputs import Draws, Outputs, PathSums, Scalars, Targets
+from .params import ModelInputs, build_inputs, members, scalars
 from .reduce import (
     Partial,
     add_conditions,
@@ -23,53 +22,39 @@ from .reduce import (
     base_gdp,
     condition_masks,
     hist_specs,
+    member_sums,
     reduce_numpy,
     target_year_index,
+    targets,
 )  # fmt: skip
 from .rng import chunks
 from .shocks import (
     Common,
     Shocks,
-    beta_table,
+    as_draws,
     draw,
     draw_common,
+    draw_params,
     member_generators,
-    member_offset,
 )  # fmt: skip
 
 ENGINES = ("numba", "numpy")
 
 
-def _member_args(cfg: Config, mi: ModelInputs, j: slice) -> tuple:
-    """Kernel arguments before the shocks, for the members in slice ``j``."""
-    w, p, r, f = cfg.will, cfg.policy, cfg.resilience, cfg.fiscal
-    scale = 1.0 / cfg.execution.mean if p.budget_for_underspend else 1.0
-    return (
-        mi.g0[j], mi.pi0[j], mi.mu_g[j], mi.mu_pi[j], mi.phi_g[j], mi.phi_pi[j],
-        mi.sig_g[j], mi.sig_pi[j], mi.gdp0[j], mi.base_share[j], mi.path[j],
-        mi.dmax[j], mi.wbar[j], w.reversion, w.vol, w.speed, scale, r.cap, r.speed,
-        mi.debt0[j], mi.deficit[j], mi.drag_mask[j], f.drag_per_10pp, f.threshold,
-        f.debt_financed, f.interest_shift_pp / 100.0, mi.dip[j], mi.pool[j], mi.g_shock,
-        mi.fixed_rate[j],
-    )  # fmt: skip
-
-
-def kernel_args(cfg: Config, mi: ModelInputs, sh: Shocks) -> tuple:
-    """Positional arguments shared by the numba kernel and the numpy reference."""
-    return _member_args(cfg, mi, slice(None)) + (
-        sh.u_g, sh.u_pi, sh.u_w, sh.eta, sh.zeta, sh.w0, sh.r0,
-        sh.w_offset, sh.w_jump, sh.review, sh.reclass_start, sh.noise,
-    )  # fmt: skip
+def kernel_inputs(cfg: Config, mi: ModelInputs, sh: Shocks) -> tuple:
+    """(members, scalars, draws): the bundles shared by the numba kernel and the
+    numpy reference."""
+    return members(mi), scalars(cfg, mi), as_draws(sh)
 
 
 def project_chunk(cfg: Config, mi: ModelInputs, sh: Shocks, engine: str = "numba"):
     """(core, res, gdp, debt) arrays [member, path, year] for one chunk of shocks."""
-    args = kernel_args(cfg, mi, sh)
+    args = kernel_inputs(cfg, mi, sh)
     if engine == "numpy":
-        return reference.project(*args)
-    out = tuple(np.empty(sh.u_g.shape) for _ in range(4))
-    kernel.project(*args, *out)
-    return out
+        return tuple(reference.project(*args))
+    out = Outputs.empty(sh.u_g.shape)
+    kernel.project(*args, out)
+    return tuple(out)
 
 
 def check_outputs(mi: ModelInputs, chunk: int, j: int, core, res, gdp, debt, noise):
@@ -106,62 +91,29 @@ class _Worker:
 
     def __init__(self, n: int, n_years: int, n_targets: int):
         s = (n, n_years)
-        self.buf = {k: np.empty((1, *s)) for k in
-                    ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise",
-                     "core", "res", "gdp", "debt")}  # fmt: skip
-        self.w0, self.r0 = np.empty((1, n)), np.empty((1, n))
-        self.reclass_start = np.empty((1, n), dtype=np.int64)
-        self.count = np.zeros((n_targets, n, n_years), np.int64)
-        self.acc = {k: np.zeros(s, np.int64) for k in ("d_core", "d_total", "y_sum")}
+        self.draws = Draws.empty(1, n, n_years, np.empty(0, np.int64))
+        self.out = Outputs.empty((1, *s))
+        self.sums = PathSums(np.zeros((n_targets, n, n_years), np.int64),
+                             *(np.zeros(s, np.int64) for _ in range(3)))  # fmt: skip
 
-    def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int, hits):
+    def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int, hits,
+            fixed: tuple[Scalars, Targets]):  # fmt: skip
         if not mi.counted[j]:  # no armed forces: nothing is reported for it
             return
-        e = cfg.execution
-        self.gamma_tab = sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2)
-        self.beta_tab = beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2)
-        b, e = self.buf, cfg.execution
-        jp, el, rc, res = cfg.jumps, cfg.elections, cfg.reclass, cfg.resilience
-        kernel.draw_member(
-            *member_generators(cfg.seed, chunk, mi.stream_ids[j]),
-            cm.df or 0.0, cm.a_g, cm.a_pi, cm.a_w, cm.c, e.mean, e.sd,
-            cfg.reporting.noise_sd, mi.wbar[j], cfg.will.initial_sd,
-            self.gamma_tab, self.beta_tab, sampling.Z_LO, sampling.INV_STEP,
-            sampling.STEPS,
-            res.prior_mean, res.prior_sd, res.noise_sd,
-            jp.enabled, jp.rate_member, jp.mean, jp.sd,
-            el.enabled, mi.election[j], el.p_change, el.p_up, el.jump,
-            rc.enabled, cm.reclass_rate, cfg.reporting.enabled,
-            cm.f_g, cm.f_pi, cm.f_w, member_offset(cfg, mi, cm, j), cm.jump, cm.boot,
-            mi.z_growth[:, j], mi.z_inflation[:, j],
-            b["u_g"][0], b["u_pi"][0], b["u_w"][0], b["eta"][0], b["zeta"][0],
-            b["w_offset"][0], b["w_jump"][0], b["noise"][0], self.w0[0], self.r0[0],
-            self.reclass_start[0],
-        )  # fmt: skip
-        kernel.project(
-            *_member_args(cfg, mi, slice(j, j + 1)),
-            b["u_g"], b["u_pi"], b["u_w"], b["eta"], b["zeta"], self.w0, self.r0,
-            b["w_offset"], b["w_jump"], cm.review, self.reclass_start, b["noise"],
-            b["core"], b["res"], b["gdp"], b["debt"],
-        )  # fmt: skip
-        check_outputs(mi, chunk, j, b["core"][0], b["res"][0], b["gdp"][0], b["debt"][0],
-                      b["noise"][0])  # fmt: skip
+        sc, tg = fixed
+        d = self.draws._replace(review=cm.review)
+        one = d.member(0)
+        gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
+        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)
+        kernel.project(members(mi, slice(j, j + 1)), sc, d, self.out)
+        o = Outputs(*(a[0] for a in self.out))
+        check_outputs(mi, chunk, j, *o, one.noise)
         if samples:
-            for name in ("core", "res"):
-                part.samples[name][j] = b[name][0, :samples]
-        levels = np.array([t.level for t in cfg.targets])
-        is_total = np.array([t.measure == "total" for t in cfg.targets])
-        h = part.hists
-        kernel.reduce_member(
-            b["core"][0], b["res"][0], b["gdp"][0], b["debt"][0],
-            levels, is_total, cfg.meet_tolerance, mi.line[j], FIXED_SHARE, FIXED_MONEY,
-            hist_specs(),
-            part.meet[:, j], part.meet_by[:, j], part.on_path[j], part.core_sum[j],
-            part.total_sum[j], part.shortfall[:, j],
-            h["core"][j], h["total"][j], h["res"][j], h["debt"][j],
-            self.count, self.acc["d_core"], self.acc["d_total"], self.acc["y_sum"],
-            hits[:, j] if hits is not None else np.zeros((len(levels), 0, 1), np.uint8),
-        )  # fmt: skip
+            part.samples["core"][j] = o.core[:samples]
+            part.samples["res"][j] = o.res[:samples]
+        no_hits = np.zeros((len(tg.levels), 0, 1), np.uint8)
+        kernel.reduce_member(o, mi.line[j], tg, member_sums(part, j), self.sums,
+                             hits[:, j] if hits is not None else no_hits)  # fmt: skip
 
 
 class _Ticks:
@@ -224,11 +176,12 @@ def simulate_chunk(
             k: np.full((n_m, samples, n_y), np.nan) for k in ("core", "res")
         }
     threads = threads or n_threads()
+    fixed = scalars(cfg, mi), targets(cfg)
     workers = [_Worker(n, n_y, n_t) for _ in range(min(threads, n_m))]
 
     def task(w: int) -> None:  # static assignment: member j to worker j % workers
         for j in range(w, n_m, len(workers)):
-            workers[w].run(cfg, mi, cm, chunk, j, part, samples, hits)
+            workers[w].run(cfg, mi, cm, chunk, j, part, samples, hits, fixed)
             if tick is not None and mi.counted[j]:
                 tick()
 
@@ -237,18 +190,13 @@ def simulate_chunk(
     else:
         with ThreadPoolExecutor(len(workers)) as ex:
             list(ex.map(task, range(len(workers))))
-    count = sum(w.count for w in workers)  # integer sums: order does not matter
-    acc = {k: sum(w.acc[k] for w in workers) for k in workers[0].acc}
-    kernel.reduce_alliance(
-        count, acc["d_core"], acc["d_total"], acc["y_sum"],
-        np.array([t.level for t in cfg.targets]),
-        np.array([t.measure == "total" for t in cfg.targets]),
-        cfg.meet_tolerance, hist_specs(("alliance_core", "alliance_total")),
-        part.n_meeting, part.alliance_meet,
-        part.hists["alliance_core"], part.hists["alliance_total"],
-    )  # fmt: skip
+    # integer sums: order does not matter
+    acc = PathSums(*(sum(w.sums[i] for w in workers) for i in range(4)))
+    tg = fixed[1]._replace(specs=hist_specs(("alliance_core", "alliance_total")))
+    kernel.reduce_alliance(acc, tg, part.n_meeting, part.alliance_meet,
+                           part.hists["alliance_core"], part.hists["alliance_total"])  # fmt: skip
     add_states(part, cm.regime, cm.stance, cm.review)
-    masks = condition_masks(cm.regime, cm.stance, acc["y_sum"], base_gdp(mi), ty)
+    masks = condition_masks(cm.regime, cm.stance, acc.y_sum, base_gdp(mi), ty)
     add_conditions(part, masks, hits, ty)
     return part
 
@@ -339,18 +287,22 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     threads: int | None = None,
     state: RunState | None = None,
-    scheduler=None,
+    map_chunks: Callable | None = None,
 ) -> tuple[ModelInputs, RunState]:
     """Compute the chunks of ``cfg.paths`` not already in ``state``; return the
-    merged state.  ``scheduler``: None (this process) or a dask ``Client``.
-    ``progress(n_paths_in_chunk)`` is called after each chunk."""
+    merged state.  ``progress(n_paths_in_chunk)`` is called after each chunk.
+
+    ``map_chunks(cfg, mi, jobs, engine, progress)`` computes ``jobs`` [(chunk, n,
+    samples)] elsewhere and returns (merge of the complete chunks or None, the tail
+    chunk's partial or None), e.g. :func:`sim.distributed.mapper`; None: here, in
+    this process's threads."""
     mi = build_inputs(cfg)
     state = state or RunState()
     full, tail = _plan(cfg, state)
     jobs = [(c, n, _samples_left(cfg, c)) for c, n in full]
     if tail is not None:
         jobs.append((*tail, _samples_left(cfg, tail[0])))
-    if scheduler is None:
+    if map_chunks is None:
         new_full, new_tail = None, None
         for i, (c, n, k) in enumerate(jobs):
             tick = _Ticks(progress, n, int(mi.counted.sum())) if progress else None
@@ -362,18 +314,8 @@ def simulate(
             if tick is not None:
                 tick.finish()
     else:
-        from .distributed import run_chunks
-
-        new_full, new_tail = run_chunks(scheduler, cfg, mi, jobs, engine, progress)
+        new_full, new_tail = map_chunks(cfg, mi, jobs, engine, progress)
     merged = state.full
     if new_full is not None:
         merged = new_full if merged is None else merged + new_full
     return mi, RunState(full=merged, n_full=state.n_full + len(full), tail=new_tail)
-
-
-def run(cfg: Config, engine: str = "numba", progress=None) -> xr.Dataset:
-    """Simulate ``cfg`` and return the results Dataset (the same one written to disk)."""
-    from .assemble import to_dataset
-
-    mi, state = simulate(cfg, engine=engine, progress=progress)
-    return to_dataset(cfg, mi, state.total())

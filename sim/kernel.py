@@ -7,88 +7,84 @@ import os
 import numba
 import numpy as np
 
+from .model import fiscal, macro, plan, reporting, resilience, will
+from .model.inputs import (
+    DrawParams,
+    Draws,
+    Members,
+    MemberSums,
+    Outputs,
+    PathSums,
+    Scalars,
+    Targets,
+)
+from .politics import first_success
+from .sampling import INV_STEP, STEPS, Z_LO
+
 _CACHE = os.environ.get("SIM_NUMBA_CACHE", "1") != "0"
-RATE_FLOOR = -0.5
-"""Growth and inflation below -50 %/yr are floored: a numerical guard against extreme
-Student-t draws turning nominal GDP negative, far outside any observed year."""
 
 
 @numba.njit(nogil=True, cache=_CACHE)
-def project(
-    g0, pi0, mu_g, mu_pi, phi_g, phi_pi, sig_g, sig_pi,  # [member] macro
-    gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,  # plan
-    res_cap, res_speed,  # resilience
-    debt0, deficit, drag_mask, drag_coef, threshold, debt_financed, interest,  # fiscal
-    dip, pool, g_shock, fixed_rate,  # dip [m, y]; pool [m]; shock [y]; fixed plan [m]
-    u_g, u_pi, u_w, eta, zeta, w0, r0,  # shocks [member, path, (year)]
-    w_offset, w_jump, review, reclass_start, noise,  # political draws
-    core, res, gdp, debt,  # out [member, path, year]
-):  # fmt: skip
-    """Fill ``core`` (reported) and ``res`` (counted resilience) [percent of GDP],
-    ``gdp`` (real, base-year US$ bn) and ``debt`` [percent of GDP].
+def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
+    """Fill ``out``: ``core`` (reported) and ``res`` (counted resilience) [% GDP],
+    ``gdp`` (real, base-year US$ bn) and ``debt`` [% GDP], [member, path, year].
 
-    Per year: will moves (mean-reverting logit, plus jumps, plus persistent threat /
-    US offsets, minus a high-debt drag); the plan closes a will-dependent fraction of
-    the gap to the target path (less any reclassified pool), capped at ``dmax``; the
-    budget is fixed in money on last year's expectation of nominal GDP; outturn =
-    budget x execution rate; share = outturn / realised nominal GDP (+ reclassified
-    spending + reporting noise).  ``path`` is [member, review outcome, year].
+    The loop over members, paths and years; each year calls the step functions of
+    :mod:`sim.model` in model order (macro expectation, will, plan, budget, realised
+    macro, reported share, resilience, debt).  ``m_.path`` is [member, review, year].
     """
-    n_members, n_paths, n_years = u_g.shape
+    n_members, n_paths, n_years = d.u_g.shape
     for m in range(n_members):
-        for p in range(n_paths):
-            g_prev = g0[m]
-            pi_prev = pi0[m]
-            y = gdp0[m]
-            y_real = gdp0[m]
-            plan = s0[m]
-            x = w0[m, p]
-            r = r0[m, p]
-            b = debt0[m]
+        for k in range(n_paths):
+            g_prev = m_.g0[m]
+            pi_prev = m_.pi0[m]
+            y = m_.gdp0[m]
+            y_real = m_.gdp0[m]
+            plan_ = m_.s0[m]
+            x = d.w0[m, k]
+            r = d.r0[m, k]
+            b = m_.debt0[m]
             added = 0.0
-            k = review[p]
+            rv = d.review[k]
             for t in range(n_years):
-                eg = mu_g[m] + phi_g[m] * (g_prev - mu_g[m])
-                epi = mu_pi[m] + phi_pi[m] * (pi_prev - mu_pi[m])
-                y_expected = y * (1.0 + eg) * (1.0 + epi)
+                eg = macro.expected(g_prev, m_.mu_g[m], m_.phi_g[m])
+                epi = macro.expected(pi_prev, m_.mu_pi[m], m_.phi_pi[m])
+                y_expected = macro.nominal(y, eg, epi)
 
-                x = x + kappa * (wbar[m] - x) + sig_w * u_w[m, p, t] + w_jump[m, p, t]
-                drag = drag_coef * max(b - threshold, 0.0) / 10.0 * drag_mask[m, t]
-                w = x + w_offset[m, p, t] - drag
-                will = 1.0 / (1.0 + np.exp(-w))
-                if t == reclass_start[m, p]:
-                    added = pool[m]
-                if np.isnan(fixed_rate[m]):
-                    step = speed * will * (path[m, k, t] - added - plan)
-                    step = min(max(step, -dmax[m]), dmax[m])
-                    plan = max(plan + step, 0.0)
+                x = will.state(x, p.will_reversion, m_.wbar[m], p.will_vol,
+                               d.u_w[m, k, t], d.w_jump[m, k, t])  # fmt: skip
+                drag = fiscal.drag(p.drag_per_10pp, b, p.threshold, m_.drag_mask[m, t])
+                w = will.level(x, d.w_offset[m, k, t], drag)
+                if t == d.reclass_start[m, k]:
+                    added = m_.pool[m]
+                if np.isnan(m_.fixed_rate[m]):
+                    plan_ = plan.toward(plan_, p.will_speed, w, m_.path[m, rv, t], added,
+                                        m_.dmax[m])  # fmt: skip
                 else:  # a fixed plan: constant increase from the base year (requirement)
-                    plan = max(s0[m] + fixed_rate[m] * (t + 1), 0.0)
-                budget = 0.01 * max(plan - dip[m, t], 0.0) * y_expected * budget_scale
+                    plan_ = plan.fixed(m_.s0[m], m_.fixed_rate[m], t)
+                budget = plan.budget(plan_, m_.dip[m, t], y_expected, p.budget_scale)
 
-                g = max(eg + sig_g[m] * u_g[m, p, t] + g_shock[t], RATE_FLOOR)
-                pi = max(epi + sig_pi[m] * u_pi[m, p, t], RATE_FLOOR)
-                y = y * (1.0 + g) * (1.0 + pi)
+                g = macro.growth(eg, m_.sig_g[m], d.u_g[m, k, t], p.g_shock[t])
+                pi = macro.inflation(epi, m_.sig_pi[m], d.u_pi[m, k, t])
+                y = macro.nominal(y, g, pi)
                 y_real = y_real * (1.0 + g)
-                genuine = 100.0 * budget * eta[m, p, t] / y
-                core[m, p, t] = genuine + added + noise[m, p, t]
+                spent = reporting.genuine(budget, d.eta[m, k, t], y)
+                out.core[m, k, t] = reporting.core(spent, added, d.noise[m, k, t])
 
-                r = max(r + will * res_speed * (res_cap - r) + zeta[m, p, t], 0.0)
-                res[m, p, t] = min(r, res_cap)
-                gdp[m, p, t] = y_real
-                b = (
-                    b * (1.0 + interest) / ((1.0 + g) * (1.0 + pi))
-                    + deficit[m]
-                    + debt_financed * (genuine - s0[m])
-                )
-                debt[m, p, t] = b
+                r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
+                                        d.zeta[m, k, t])  # fmt: skip
+                out.res[m, k, t] = resilience.counted(r, p.resilience_cap)
+                out.gdp[m, k, t] = y_real
+                b = fiscal.debt(b, p.interest, g, pi, m_.deficit[m], p.debt_financed,
+                                spent, m_.s0[m])  # fmt: skip
+                out.debt[m, k, t] = b
                 g_prev = g
                 pi_prev = pi
 
 
 @numba.njit(nogil=True, cache=_CACHE, inline="always")
 def from_normal(table, z, lo, inv_step, steps):
-    """Tabulated F^-1(Phi(z)) (see :mod:`sim.sampling`; numpy twin: ``transform``)."""
+    """Tabulated F^-1(Phi(z)) (see :mod:`sim.sampling`; with numpy: ``transform``)."""
     x = min(max((z - lo) * inv_step, 0.0), float(steps))
     i = min(int(x), steps - 1)
     frac = x - i
@@ -96,24 +92,18 @@ def from_normal(table, z, lo, inv_step, steps):
 
 
 @numba.njit(nogil=True, cache=_CACHE)
-def draw_member(
-    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec,  # Generators
-    df, a_g, a_pi, a_w, c, exec_mean, exec_sd, noise_sd, wbar, initial_sd,
-    gamma_tab, beta_tab, z_lo, inv_step, steps,
-    prior_mean, prior_sd, res_noise_sd,
-    jumps_on, rate_member, jump_mean, jump_sd,
-    elect_on, election, p_change, p_up, jump_size,
-    reclass_on, reclass_rate, report_on,
-    f_g, f_pi, f_w, common_offset, common_jump, boot, z_hist_g, z_hist_pi,
-    u_g, u_pi, u_w, eta, zeta, w_offset, w_jump, noise, w0, r0, reclass_start,
-):  # fmt: skip
-    """One member's shocks for one chunk, drawn in exactly the order of
-    :func:`sim.shocks.draw_member` (numpy), so both give identical numbers.
-
-    Outputs are [path, year] (``w0``, ``r0``, ``reclass_start``: [path]).
-    ``common_offset`` already holds the member's threat and US-stance will shift;
-    ``boot`` [path, year] indexes rows of the residual panels (-1: no bootstrap).
+def draw_member(gens, q: DrawParams, d: Draws):
+    """One member's shocks for one chunk into ``d`` ([path, year]; ``w0``, ``r0``,
+    ``reclass_start``: [path]), drawn from the generators ``gens`` (in the order of
+    :func:`sim.shocks.member_generators`) in the order of :func:`sim.shocks.draw_member`
+    (numpy), so both give identical numbers.
     """
+    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec = gens
+    df, a_g, a_pi, a_w, c = q.df, q.a_g, q.a_pi, q.a_w, q.c
+    u_g, u_pi, u_w, eta, zeta, w0, r0 = d.u_g, d.u_pi, d.u_w, d.eta, d.zeta, d.w0, d.r0
+    w_offset, w_jump, noise, starts = d.w_offset, d.w_jump, d.noise, d.reclass_start
+    f_g, f_pi, f_w, boot = q.f_g, q.f_pi, q.f_w, q.boot
+    z_lo, inv_step, steps = Z_LO, INV_STEP, STEPS
     n, n_years = u_g.shape
     sq_g = np.sqrt(1.0 - a_g * a_g)
     sq_pi = np.sqrt(1.0 - a_pi * a_pi)
@@ -130,7 +120,7 @@ def draw_member(
             mix = 1.0
             if df > 0:
                 z = g_macro.standard_normal()
-                gam = from_normal(gamma_tab, z, z_lo, inv_step, steps)
+                gam = from_normal(q.gamma_tab, z, z_lo, inv_step, steps)
                 mix = np.sqrt((df - 2.0) / (2.0 * gam))
             ug = a_g * f_g[p, t] + sq_g * (u_g[p, t] * mix)
             own = a_pi * f_pi[p, t] + sq_pi * (u_pi[p, t] * mix)
@@ -139,24 +129,24 @@ def draw_member(
     for p in range(n):
         for t in range(n_years):
             u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
-    if exec_sd > 0:
+    if q.exec_sd > 0:
         for p in range(n):
             for t in range(n_years):
                 z = g_exec.standard_normal()
-                eta[p, t] = from_normal(beta_tab, z, z_lo, inv_step, steps)
+                eta[p, t] = from_normal(q.beta_tab, z, z_lo, inv_step, steps)
     else:
-        eta[:, :] = exec_mean
+        eta[:, :] = q.exec_mean
     for p in range(n):
         for t in range(n_years):
-            zeta[p, t] = res_noise_sd * g_macro.standard_normal()
+            zeta[p, t] = q.res_noise_sd * g_macro.standard_normal()
     for p in range(n):
-        w0[p] = wbar + initial_sd * g_macro.standard_normal()
+        w0[p] = q.wbar + q.initial_sd * g_macro.standard_normal()
     for p in range(n):
-        r0[p] = max(prior_mean + prior_sd * g_macro.standard_normal(), 0.0)
+        r0[p] = max(q.prior_mean + q.prior_sd * g_macro.standard_normal(), 0.0)
     if boot[0, 0] >= 0:  # whole historical years, jointly across members
         for p in range(n):
             for t in range(n_years):
-                v = z_hist_g[boot[p, t]]
+                v = q.z_hist_g[boot[p, t]]
                 u_g[p, t] = v if np.isfinite(v) else np.nan
         for p in range(n):
             for t in range(n_years):
@@ -164,46 +154,41 @@ def draw_member(
                     u_g[p, t] = g_boot.standard_normal()
         for p in range(n):
             for t in range(n_years):
-                v = z_hist_pi[boot[p, t]]
+                v = q.z_hist_pi[boot[p, t]]
                 u_pi[p, t] = v if np.isfinite(v) else g_boot.standard_normal()
 
     for p in range(n):
         for t in range(n_years):
-            w_offset[p, t] = common_offset[p, t]
+            w_offset[p, t] = q.common_offset[p, t]
     counts = np.empty((n, n_years))
     for p in range(n):
         for t in range(n_years):
-            counts[p, t] = g_jumps.poisson(rate_member)
+            counts[p, t] = g_jumps.poisson(q.rate_member)
     for p in range(n):
         for t in range(n_years):
             z = g_jumps.standard_normal() if counts[p, t] > 0 else 0.0
-            own = counts[p, t] * jump_mean + jump_sd * np.sqrt(counts[p, t]) * z
-            w_jump[p, t] = common_jump[p, t] + own if jumps_on else 0.0
+            own = counts[p, t] * q.jump_mean + q.jump_sd * np.sqrt(counts[p, t]) * z
+            w_jump[p, t] = q.common_jump[p, t] + own if q.jumps_on else 0.0
     for p in range(n):  # u_change, drawn for election years only
         for t in range(n_years):
-            counts[p, t] = g_elect.random() if election[t] else 1.0
+            counts[p, t] = g_elect.random() if q.election[t] else 1.0
     for p in range(n):
         for t in range(n_years):
-            if election[t]:
+            if q.election[t]:
                 u_sign = g_elect.random()
-                if elect_on and counts[p, t] < p_change:
-                    w_jump[p, t] += jump_size if u_sign < p_up else -jump_size
-    for p in range(
-        n
-    ):  # first success via an exponential clock (politics.first_success)
-        e = g_reclass.standard_exponential()
-        reclass_start[p] = n_years
-        if reclass_on:
-            hazard = 0.0
-            for t in range(n_years):
-                hazard += -np.log1p(-reclass_rate[p, t])
-                if hazard >= e:
-                    reclass_start[p] = t
-                    break
+                if q.elect_on and counts[p, t] < q.p_change:
+                    w_jump[p, t] += q.jump_size if u_sign < q.p_up else -q.jump_size
+    e = np.empty(n)
+    for p in range(n):  # one exponential clock per path (politics.first_success)
+        e[p] = g_reclass.standard_exponential()
+    if q.reclass_on:
+        starts[:] = first_success(e, q.reclass_rate)
+    else:
+        starts[:] = n_years
     for p in range(n):
         for t in range(n_years):
             z = g_report.standard_normal()
-            noise[p, t] = noise_sd * z if report_on else 0.0
+            noise[p, t] = q.noise_sd * z if q.report_on else 0.0
 
 
 @numba.njit(nogil=True, cache=_CACHE, inline="always")
@@ -215,19 +200,19 @@ def _bin(x, lo, inv_width, n_bins):
 
 
 @numba.njit(nogil=True, cache=_CACHE)
-def reduce_member(
-    core, res, gdp, debt,  # [path, year] one member's outputs
-    levels, is_total, tol, line, fx_share, fx_money, specs,
-    meet, meet_by, on_path, core_sum, total_sum, shortfall,  # member slices
-    h_core, h_total, h_res, h_debt,  # member slices [year, bin]
-    count, d_core, d_total, y_sum,  # thread accumulators [.., path, year]
-    hits,  # [target, path, year] uint8 per-path "met" flags, or size 0 on the path axis
-):  # fmt: skip
-    """Add one counted member's paths to the mergeable integer reductions.
-
-    ``specs`` rows are (lo, 1/width, n_bins) of the core, total, res and debt
-    histograms; ``levels``/``is_total`` describe the targets.
+def reduce_member(o: Outputs, line, tg: Targets, ms: MemberSums, ps: PathSums, hits):
+    """Add one counted member's paths (``o``: [path, year]) to its mergeable integer
+    reductions ``ms`` and the thread's per-path sums ``ps``; ``line`` [year] is the
+    member's linear path to the core level; ``hits`` [target, path, year] uint8
+    per-path "met" flags, or size 0 on the path axis.
     """
+    core, res, gdp, debt = o.core, o.res, o.gdp, o.debt
+    levels, is_total, tol, specs = tg.levels, tg.is_total, tg.tol, tg.specs
+    fx_share, fx_money = tg.fx_share, tg.fx_money
+    meet, meet_by, on_path, shortfall = ms.meet, ms.meet_by, ms.on_path, ms.shortfall
+    core_sum, total_sum = ms.core_sum, ms.total_sum
+    h_core, h_total, h_res, h_debt = ms.h_core, ms.h_total, ms.h_res, ms.h_debt
+    count, d_core, d_total, y_sum = ps.count, ps.d_core, ps.d_total, ps.y_sum
     n, n_years = core.shape
     n_targets = levels.shape[0]
     keep_hits = hits.shape[1] > 0
@@ -267,10 +252,12 @@ def reduce_member(
 
 @numba.njit(nogil=True, cache=_CACHE)
 def reduce_alliance(
-    count, d_core, d_total, y_sum, levels, is_total, tol, specs,
-    n_meeting, alliance_meet, h_core, h_total,
-):  # fmt: skip
-    """Alliance reductions from the summed per-path accumulators of all members."""
+    ps: PathSums, tg: Targets, n_meeting, alliance_meet, h_core, h_total
+):
+    """Alliance reductions from the summed per-path accumulators ``ps`` of all members
+    (``tg.specs``: the alliance core and total histograms)."""
+    count, d_core, d_total, y_sum = ps.count, ps.d_core, ps.d_total, ps.y_sum
+    levels, is_total, tol, specs = tg.levels, tg.is_total, tg.tol, tg.specs
     n_targets, n, n_years = count.shape
     for p in range(n):
         for t in range(n_years):

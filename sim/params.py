@@ -13,6 +13,7 @@ from .config import Config
 from .errors import DataError
 from .inputs import build_members, plans, vintages
 from .inputs.data import load_members, parse_years
+from .model.inputs import Members, Scalars
 
 
 @dataclass(frozen=True)
@@ -412,3 +413,23 @@ def build_inputs(cfg: Config) -> ModelInputs:
         z_inflation=z("inflation"),
         calibration=cal.get("provenance", {}),
     )
+
+
+def members(mi: ModelInputs, j: slice = slice(None)) -> Members:
+    """The kernel's per-member bundle for the members in slice ``j``."""
+    return Members(*(getattr(mi, "base_share" if f == "s0" else f)[j]
+                     for f in Members._fields))  # fmt: skip
+
+
+def scalars(cfg: Config, mi: ModelInputs) -> Scalars:
+    """The kernel's alliance-wide parameters, named after their YAML keys."""
+    w, p, r, f = cfg.will, cfg.policy, cfg.resilience, cfg.fiscal
+    return Scalars(
+        will_reversion=float(w.reversion), will_vol=float(w.vol),
+        will_speed=float(w.speed),
+        budget_scale=1.0 / cfg.execution.mean if p.budget_for_underspend else 1.0,
+        resilience_cap=float(r.cap), resilience_speed=float(r.speed),
+        drag_per_10pp=float(f.drag_per_10pp), threshold=float(f.threshold),
+        debt_financed=float(f.debt_financed), interest=f.interest_shift_pp / 100.0,
+        g_shock=mi.g_shock,
+    )  # fmt: skip

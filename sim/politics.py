@@ -1,8 +1,12 @@
-"""Political-economy mechanisms as array transforms of pre-drawn random numbers."""
+"""Political-economy mechanisms as transforms of pre-drawn random numbers (the
+alliance-wide states with numpy; ``first_success`` in numba, used by the kernel)."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+
+from .model.jit import CACHE
 
 
 def markov_chain(
@@ -47,7 +51,8 @@ def review_outcome(u: np.ndarray, p_relax: float, p_tighten: float) -> np.ndarra
     return out
 
 
-def first_success(e: np.ndarray, rate: np.ndarray) -> np.ndarray:
+@numba.njit(nogil=True, cache=CACHE)
+def first_success(e, rate):
     """Year index of the first success of independent yearly trials with success
     probabilities ``rate`` [path, year], per path; n_years if none.
 
@@ -55,17 +60,13 @@ def first_success(e: np.ndarray, rate: np.ndarray) -> np.ndarray:
     cumulative hazard sum(-log(1 - rate)) reaches ``e`` (same distribution as one
     uniform per year, with one draw instead of n_years).
     """
-    with np.errstate(divide="ignore"):
-        hazard = np.cumsum(-np.log1p(-rate), axis=1)
-    hit = hazard >= e[:, None]
-    return np.where(hit.any(axis=1), hit.argmax(axis=1), rate.shape[1])
-
-
-def election_jumps(
-    election: np.ndarray, u_change: np.ndarray, u_sign: np.ndarray,
-    p_change: float, p_up: float, size: float,
-) -> np.ndarray:  # fmt: skip
-    """Will jumps [path, year]: +-size where an election brings a change of government."""
-    change = election[None, :] & (u_change < p_change)
-    sign = np.where(u_sign < p_up, 1.0, -1.0)
-    return np.where(change, sign * size, 0.0)
+    n, n_years = rate.shape
+    out = np.full(n, n_years, dtype=np.int64)
+    for p in range(n):
+        hazard = 0.0
+        for t in range(n_years):
+            hazard += -np.log1p(-rate[p, t])
+            if hazard >= e[p]:
+                out[p] = t
+                break
+    return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from .constants import FIXED_MONEY, FIXED_SHARE, HISTOGRAMS
+from .model.inputs import MemberSums, Targets
 
 MEMBER_HISTS = ("core", "total", "res", "debt")
 CONDITIONS = (
@@ -26,6 +27,26 @@ ALLIANCE_HISTS = ("alliance_core", "alliance_total")
 def hist_specs(names=MEMBER_HISTS) -> np.ndarray:
     """Rows (lo, 1/width, n_bins) for the kernel."""
     return np.array([(lo, 1.0 / w, n) for lo, w, n in (HISTOGRAMS[k] for k in names)])
+
+
+def targets(cfg) -> Targets:
+    """The targets bundle of the kernel's reductions (member histogram specs)."""
+    return Targets(
+        levels=np.array([t.level for t in cfg.targets]),
+        is_total=np.array([t.measure == "total" for t in cfg.targets]),
+        tol=float(cfg.meet_tolerance), fx_share=FIXED_SHARE, fx_money=FIXED_MONEY,
+        specs=hist_specs(),
+    )  # fmt: skip
+
+
+def member_sums(part: Partial, j: int) -> MemberSums:
+    """Member j's slices of ``part``, for :func:`sim.kernel.reduce_member`."""
+    h = part.hists
+    return MemberSums(
+        part.meet[:, j], part.meet_by[:, j], part.on_path[j], part.core_sum[j],
+        part.total_sum[j], part.shortfall[:, j],
+        h["core"][j], h["total"][j], h["res"][j], h["debt"][j],
+    )  # fmt: skip
 
 
 @dataclass

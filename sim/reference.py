@@ -1,71 +1,61 @@
-"""Slow, obviously correct numpy version of the kernel's equations (for tests)."""
+"""Slow reference of the kernel's loop: the same step functions (:mod:`sim.model`),
+vectorised over paths, with plain numpy bookkeeping (for tests and ``engine="numpy"``).
+
+It checks the loop of :func:`sim.kernel.project` (state carried year to year, the
+order of the steps, which draw feeds which step), not the equations themselves, which
+live once in :mod:`sim.model` and are tested there against hand computations.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .kernel import RATE_FLOOR
+from .model import fiscal, macro, plan, reporting, resilience, will
+from .model.inputs import Draws, Members, Outputs, Scalars
 
 
-def project(
-    g0, pi0, mu_g, mu_pi, phi_g, phi_pi, sig_g, sig_pi,
-    gdp0, s0, path, dmax, wbar, kappa, sig_w, speed, budget_scale,
-    res_cap, res_speed,
-    debt0, deficit, drag_mask, drag_coef, threshold, debt_financed, interest,
-    dip, pool, g_shock, fixed_rate,
-    u_g, u_pi, u_w, eta, zeta, w0, r0,
-    w_offset, w_jump, review, reclass_start, noise,
-):  # fmt: skip
-    """Same inputs as :func:`sim.kernel.project`; returns (core, res, gdp, debt).
-
-    Vectorised over paths, explicit loops over members and years, written straight
-    from the model equations in README.md.
-    """
-    n_members, n_paths, n_years = u_g.shape
-    core, res, gdp, debt = (np.empty(u_g.shape) for _ in range(4))
-    rows = np.arange(n_paths)
+def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
+    """Same inputs as :func:`sim.kernel.project`; returns the filled :class:`Outputs`."""
+    n_members, n_paths, n_years = d.u_g.shape
+    out = Outputs.empty(d.u_g.shape)
     for m in range(n_members):
-        g_prev = np.full(n_paths, g0[m])
-        pi_prev = np.full(n_paths, pi0[m])
-        y = np.full(n_paths, gdp0[m])
+        g_prev = np.full(n_paths, m_.g0[m])
+        pi_prev = np.full(n_paths, m_.pi0[m])
+        y = np.full(n_paths, m_.gdp0[m])
         y_real = y.copy()
-        plan = np.full(n_paths, s0[m])
-        x = w0[m].copy()
-        r = r0[m].copy()
-        b = np.full(n_paths, debt0[m])
+        plan_ = np.full(n_paths, m_.s0[m])
+        x = d.w0[m].copy()
+        r = d.r0[m].copy()
+        b = np.full(n_paths, m_.debt0[m])
         added = np.zeros(n_paths)
-        target = path[m][review]  # [path, year]: the path after each path's review
+        target = m_.path[m][d.review]  # [path, year]: the path after each review
         for t in range(n_years):
-            # expectations of this year's growth and inflation, formed last year
-            eg = mu_g[m] + phi_g[m] * (g_prev - mu_g[m])
-            epi = mu_pi[m] + phi_pi[m] * (pi_prev - mu_pi[m])
-            y_expected = y * (1 + eg) * (1 + epi)
-            # political will: mean-reverting logit state, jumps, offsets, debt drag
-            x = x + kappa * (wbar[m] - x) + sig_w * u_w[m, :, t] + w_jump[m, :, t]
-            drag = drag_coef * np.maximum(b - threshold, 0) / 10 * drag_mask[m, t]
-            will = 1 / (1 + np.exp(-(x + w_offset[m, :, t] - drag)))
-            # one-off reclassification: from its year on, counts without new money
-            added = np.where(reclass_start[m] == t, pool[m], added)
-            # planned share: will-dependent step toward the path, capped
-            step = speed * will * (target[rows, t] - added - plan)
-            plan = np.maximum(plan + np.clip(step, -dmax[m], dmax[m]), 0)
-            if not np.isnan(fixed_rate[m]):  # fixed plan: constant annual increase
-                plan = np.full(n_paths, max(s0[m] + fixed_rate[m] * (t + 1), 0.0))
-            budget = np.maximum(plan - dip[m, t], 0) / 100 * y_expected * budget_scale
-            # realised macro and GDP
-            g = np.maximum(eg + sig_g[m] * u_g[m, :, t] + g_shock[t], RATE_FLOOR)
-            pi = np.maximum(epi + sig_pi[m] * u_pi[m, :, t], RATE_FLOOR)
-            y = y * (1 + g) * (1 + pi)
-            y_real = y_real * (1 + g)
-            genuine = 100 * budget * eta[m, :, t] / y
-            core[m, :, t] = genuine + added + noise[m, :, t]
-            # security / resilience bucket, counted up to the cap
-            r = np.maximum(r + will * res_speed * (res_cap - r) + zeta[m, :, t], 0)
-            res[m, :, t] = np.minimum(r, res_cap)
-            gdp[m, :, t] = y_real
-            # debt: carried at (1+interest) over nominal growth, plus deficits
-            b = b * (1 + interest) / ((1 + g) * (1 + pi)) + deficit[m]
-            b = b + debt_financed * (genuine - s0[m])
-            debt[m, :, t] = b
+            eg = macro.expected(g_prev, m_.mu_g[m], m_.phi_g[m])
+            epi = macro.expected(pi_prev, m_.mu_pi[m], m_.phi_pi[m])
+            y_expected = macro.nominal(y, eg, epi)
+            x = will.state(x, p.will_reversion, m_.wbar[m], p.will_vol, d.u_w[m, :, t],
+                           d.w_jump[m, :, t])  # fmt: skip
+            drag = fiscal.drag(p.drag_per_10pp, b, p.threshold, m_.drag_mask[m, t])
+            w = will.level(x, d.w_offset[m, :, t], drag)
+            added = np.where(d.reclass_start[m] == t, m_.pool[m], added)
+            if np.isnan(m_.fixed_rate[m]):
+                plan_ = plan.toward(plan_, p.will_speed, w, target[:, t], added,
+                                    m_.dmax[m])  # fmt: skip
+            else:
+                plan_ = np.full(n_paths, plan.fixed(m_.s0[m], m_.fixed_rate[m], t))
+            budget = plan.budget(plan_, m_.dip[m, t], y_expected, p.budget_scale)
+            g = macro.growth(eg, m_.sig_g[m], d.u_g[m, :, t], p.g_shock[t])
+            pi = macro.inflation(epi, m_.sig_pi[m], d.u_pi[m, :, t])
+            y = macro.nominal(y, g, pi)
+            y_real = y_real * (1.0 + g)
+            spent = reporting.genuine(budget, d.eta[m, :, t], y)
+            out.core[m, :, t] = reporting.core(spent, added, d.noise[m, :, t])
+            r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
+                                    d.zeta[m, :, t])  # fmt: skip
+            out.res[m, :, t] = resilience.counted(r, p.resilience_cap)
+            out.gdp[m, :, t] = y_real
+            b = fiscal.debt(b, p.interest, g, pi, m_.deficit[m], p.debt_financed, spent,
+                            m_.s0[m])  # fmt: skip
+            out.debt[m, :, t] = b
             g_prev, pi_prev = g, pi
-    return core, res, gdp, debt
+    return out

@@ -12,6 +12,7 @@ import yaml
 from . import constants as C
 from .assemble import to_dataset
 from .config import Config, from_dict, merge, parse_yaml, to_dict
+from .distributed import mapper
 from .engine import RunState, simulate
 from .errors import RunError
 from .io import open_results
@@ -71,7 +72,9 @@ def execute(
     the result equals a fixed-size run of the final size.  The returned config holds
     the final path count."""
     if target_se is None:
-        mi, state = simulate(cfg, progress=progress, state=state, scheduler=client)
+        mi, state = simulate(
+            cfg, progress=progress, state=state, map_chunks=mapper(client)
+        )
         return cfg, to_dataset(cfg, mi, state.total()), state
     granule = min(cfg.chunk_size, 1000)
     enough = se_paths(target_se, granule)
@@ -80,7 +83,9 @@ def execute(
     paths = min(cap, max(done, min(cfg.paths, _round_up(enough / 4, granule))))
     while True:
         cfg = with_paths(cfg, paths)
-        mi, state = simulate(cfg, progress=progress, state=state, scheduler=client)
+        mi, state = simulate(
+            cfg, progress=progress, state=state, map_chunks=mapper(client)
+        )
         se, cells = worst_se(cfg, mi, state.total())
         if log:
             log(f"{paths} paths: worst p_meet s.e. {se:.4f} ({cells[0]})")
@@ -92,6 +97,12 @@ def execute(
         reached = "reached" if se <= target_se else f"not reached (cap {cap} paths)"
         log(f"target s.e. {target_se} {reached}; binding cells: " + "; ".join(cells))
     return cfg, to_dataset(cfg, mi, state.total()), state
+
+
+def run(cfg: Config, engine: str = "numba", progress=None) -> xr.Dataset:
+    """Simulate ``cfg`` and return the results Dataset (the same one written to disk)."""
+    mi, state = simulate(cfg, engine=engine, progress=progress)
+    return to_dataset(cfg, mi, state.total())
 
 
 def stored_config(run_dir: str | Path) -> tuple[Config, xr.Dataset]:

@@ -47,7 +47,8 @@ def beta_table(a: float, b: float) -> np.ndarray:
 
 
 def transform(table: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Apply a table to normal draws (numpy twin of :func:`sim.kernel.from_normal`)."""
+    """Apply a table to normal draws with numpy (the alliance-wide draws; each
+    member's draws use the same look-up in numba, :func:`sim.kernel.from_normal`)."""
     x = np.clip((z - Z_LO) * INV_STEP, 0.0, float(STEPS))
     i = np.minimum(x.astype(np.int64), STEPS - 1)
     frac = x - i

@@ -1,4 +1,6 @@
-"""Draw the standardised shocks of one chunk of paths (numpy only, outside the kernel)."""
+"""Draw the shocks of one chunk of paths: the alliance-wide draws and political states
+with numpy (:func:`draw_common`), each member's own draws in numba
+(:func:`sim.kernel.draw_member`, fed by :func:`draw_params`)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import politics, sampling
+from . import kernel, politics, sampling
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
+from .model.inputs import DrawParams, Draws
 from .params import ModelInputs
 from .rng import COMMON_STREAM, stream
 
@@ -46,13 +49,6 @@ def bivariate_draws(rng: np.random.Generator, df: float | None, size):
     gam = sampling.transform(sampling.gamma_table(0.5 * df), rng.standard_normal(size))
     mix = np.sqrt((df - 2.0) / (2.0 * gam))
     return z1 * mix, z2 * mix
-
-
-def beta_mean_sd(rng: np.random.Generator, mean: float, sd: float, size) -> np.ndarray:
-    """Beta draws with the given mean and standard deviation (constant if sd == 0)."""
-    if sd == 0:
-        return np.full(size, mean)
-    return sampling.transform(beta_table(mean, sd), rng.standard_normal(size))
 
 
 def beta_table(mean: float, sd: float) -> np.ndarray:
@@ -181,7 +177,8 @@ def member_offset(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> np.ndarra
 
 
 def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
-    """Generators of member ``stream_id`` (row + 1) in the order draw_member uses them."""
+    """Generators of member ``stream_id`` (row + 1) in the order
+    :func:`sim.kernel.draw_member` takes them."""
     sid = int(stream_id) + 1
     return tuple(
         stream(seed, chunk, sid, mech)
@@ -197,65 +194,6 @@ def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
     )
 
 
-def draw_member(cfg: Config, mi: ModelInputs, cm: Common, chunk: int, j: int) -> dict:
-    """Member j's shocks for one chunk with numpy (the reference for the kernel's
-    :func:`sim.kernel.draw_member`, which draws the same numbers in the same order)."""
-    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec = member_generators(
-        cfg.seed, chunk, mi.stream_ids[j]
-    )
-    shape = cm.f_g.shape
-    n = shape[0]
-    res, el, jp, rc = cfg.resilience, cfg.elections, cfg.jumps, cfg.reclass
-    out = {}
-    z_g, z_pi = bivariate_draws(g_macro, cm.df, shape)
-    z_w = g_macro.standard_normal(shape)
-    u_g = cm.a_g * cm.f_g + np.sqrt(1 - cm.a_g**2) * z_g
-    own_pi = cm.a_pi * cm.f_pi + np.sqrt(1 - cm.a_pi**2) * z_pi
-    out["u_g"] = u_g
-    out["u_pi"] = cm.c * u_g + np.sqrt(1 - cm.c**2) * own_pi
-    out["u_w"] = cm.a_w * cm.f_w + np.sqrt(1 - cm.a_w**2) * z_w
-    out["eta"] = beta_mean_sd(g_exec, cfg.execution.mean, cfg.execution.sd, shape)
-    out["zeta"] = res.noise_sd * g_macro.standard_normal(shape)
-    out["w0"] = mi.wbar[j] + cfg.will.initial_sd * g_macro.standard_normal(n)
-    out["r0"] = np.maximum(
-        res.prior_mean + res.prior_sd * g_macro.standard_normal(n), 0.0
-    )
-    if cm.boot[0, 0] >= 0:  # whole historical years, jointly across members
-        for name, hist in (("u_g", mi.z_growth), ("u_pi", mi.z_inflation)):
-            picked = hist[cm.boot, j]
-            gap = ~np.isfinite(picked)
-            picked[gap] = g_boot.standard_normal(gap.sum())
-            out[name] = picked
-    out["w_offset"] = member_offset(cfg, mi, cm, j)
-    counts = g_jumps.poisson(jp.rate_member, shape)
-    z = np.zeros(shape)
-    z[counts > 0] = g_jumps.standard_normal(
-        int((counts > 0).sum())
-    )  # only where needed
-    own_jump = politics.compound_poisson(counts, z, jp.mean, jp.sd)
-    jump = cm.jump + own_jump if jp.enabled else np.zeros(shape)
-    years = mi.election[j]
-    u_change, u_sign = np.ones(shape), np.ones(shape)  # drawn for election years only
-    u_change[:, years] = g_elect.random((n, int(years.sum())))
-    u_sign[:, years] = g_elect.random((n, int(years.sum())))
-    if el.enabled:
-        jump += politics.election_jumps(
-            years, u_change, u_sign, el.p_change, el.p_up, el.jump
-        )
-    out["w_jump"] = jump
-    e = g_reclass.standard_exponential(n)
-    out["reclass_start"] = (
-        politics.first_success(e, cm.reclass_rate)
-        if rc.enabled
-        else np.full(n, shape[1])
-    )
-    z = g_report.standard_normal(shape)
-    out["noise"] = (
-        cfg.reporting.noise_sd * z if cfg.reporting.enabled else np.zeros(shape)
-    )
-    return out
-
-
 def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     """All random inputs of chunk ``chunk`` (``n`` paths) for the selected members.
 
@@ -264,6 +202,36 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     member's or a mechanism's draws do not depend on what else is selected or on.
     """
     cm = draw_common(cfg, mi, chunk, n)
-    members = [draw_member(cfg, mi, cm, chunk, j) for j in range(len(mi.stream_ids))]
-    stacked = {k: np.stack([d[k] for d in members]) for k in members[0]}
-    return Shocks(regime=cm.regime, stance=cm.stance, review=cm.review, **stacked)
+    d = Draws.empty(len(mi.stream_ids), n, len(mi.years), cm.review)
+    for j in range(len(mi.stream_ids)):
+        gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
+        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), d.member(j))
+    return Shocks(regime=cm.regime, stance=cm.stance, **d._asdict())
+
+
+def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
+    """What :func:`sim.kernel.draw_member` needs for member j in this chunk."""
+    e, res, jp = cfg.execution, cfg.resilience, cfg.jumps
+    el, rc = cfg.elections, cfg.reclass
+    return DrawParams(
+        df=cm.df or 0.0, a_g=cm.a_g, a_pi=cm.a_pi, a_w=cm.a_w, c=cm.c,
+        exec_mean=e.mean, exec_sd=e.sd, noise_sd=cfg.reporting.noise_sd,
+        wbar=mi.wbar[j], initial_sd=cfg.will.initial_sd,
+        gamma_tab=sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2),
+        beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2),
+        prior_mean=res.prior_mean, prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
+        jumps_on=jp.enabled, rate_member=jp.rate_member, jump_mean=jp.mean,
+        jump_sd=jp.sd,
+        elect_on=el.enabled, election=mi.election[j], p_change=el.p_change,
+        p_up=el.p_up, jump_size=el.jump,
+        reclass_on=rc.enabled, reclass_rate=cm.reclass_rate,
+        report_on=cfg.reporting.enabled,
+        f_g=cm.f_g, f_pi=cm.f_pi, f_w=cm.f_w,
+        common_offset=member_offset(cfg, mi, cm, j), common_jump=cm.jump,
+        boot=cm.boot, z_hist_g=mi.z_growth[:, j], z_hist_pi=mi.z_inflation[:, j],
+    )  # fmt: skip
+
+
+def as_draws(sh: Shocks) -> Draws:
+    """The kernel's :class:`Draws` bundle of a chunk's shocks."""
+    return Draws(*(getattr(sh, f) for f in Draws._fields))

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from sim import engine
-from sim.engine import project_chunk, run
+from sim.engine import project_chunk
 from sim.params import build_inputs
+from sim.runner import run
 from sim.shocks import draw
 
 from .conftest import ZERO_VOL, make_config

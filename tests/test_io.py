@@ -7,9 +7,9 @@ import yaml
 
 from sim import constants as C
 from sim.config import from_dict
-from sim.engine import run
 from sim.errors import RunError
 from sim.io import open_results, write_run
+from sim.runner import run
 
 
 @pytest.fixture(scope="module")

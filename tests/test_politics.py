@@ -7,9 +7,10 @@ import pytest
 import xarray as xr
 
 from sim import politics
-from sim.engine import project_chunk, run
+from sim.engine import project_chunk
 from sim.params import build_inputs
 from sim.rng import stream
+from sim.runner import run
 from sim.shocks import draw
 
 from .conftest import MECHANISMS, POLITICS_OFF, ZERO_VOL, make_config
@@ -187,19 +188,23 @@ def test_markov_chain_transition_frequencies():
 
 
 def test_election_and_jump_frequencies():
-    cfg = make_config(paths=20_000, members=["DEU", "FRA"])
+    """The kernel's election draws: a change of government with p_change in election
+    years only, upward with p_up, of the configured size."""
+    cfg = make_config(paths=20_000, members=["DEU", "FRA"], jumps={"enabled": False},
+                      elections={"p_change": 0.4, "p_up": 0.7, "jump": 0.5})  # fmt: skip
     mi = build_inputs(cfg)
-    rng = stream(9, 0, 0)
     n, T = 20_000, len(mi.years)
     el = mi.election[0]
-    jumps = politics.election_jumps(el, rng.random((n, T)), rng.random((n, T)),
-                                    0.4, 0.7, 0.5)  # fmt: skip
+    assert el.any()
+    jumps = draw(cfg, mi, 0, n).w_jump[0]
     changed = jumps[:, el] != 0
     m = changed.size
     assert abs(changed.mean() - 0.4) < K * np.sqrt(0.24 / m)
+    assert set(np.unique(np.abs(jumps[:, el][changed]))) == {0.5}
     up = (jumps[:, el][changed] > 0).mean()
     assert abs(up - 0.7) < K * np.sqrt(0.21 / changed.sum())
     assert (jumps[:, ~el] == 0).all()
+    rng = stream(9, 0, 0)
     counts = rng.poisson(0.1, (n, T))
     assert abs(counts.mean() - 0.1) < K * np.sqrt(0.1 / counts.size)
     z = rng.standard_normal((n, T))

@@ -73,7 +73,7 @@ def _reduce_by_hand(cfg, core):
     """Both engines' reductions of hand-made shares ``core`` [member, path, year]
     (no resilience, GDP 100, debt 50, every common state 0)."""
     from sim import kernel
-    from sim.constants import FIXED_MONEY, FIXED_SHARE
+    from sim.model.inputs import Outputs, PathSums
 
     mi = build_inputs(cfg)
     n_m, n, n_y = core.shape
@@ -90,19 +90,13 @@ def _reduce_by_hand(cfg, core):
     part = reduce.Partial.empty(
         len(cfg.targets), n_m, n_y, int(mi.counted.sum()), len(ty)
     )
-    levels = np.array([t.level for t in cfg.targets])
-    is_total = np.array([t.measure == "total" for t in cfg.targets])
-    count = np.zeros((len(levels), n, n_y), np.int64)
-    acc = [np.zeros((n, n_y), np.int64) for _ in range(3)]
-    h = part.hists
+    tg = reduce.targets(cfg)
+    sums = PathSums(np.zeros((len(tg.levels), n, n_y), np.int64),
+                    *(np.zeros((n, n_y), np.int64) for _ in range(3)))  # fmt: skip
     for j in np.flatnonzero(mi.counted):
         kernel.reduce_member(
-            core[j], res[j], gdp[j], debt[j], levels, is_total, cfg.meet_tolerance,
-            mi.line[j], FIXED_SHARE, FIXED_MONEY, reduce.hist_specs(),
-            part.meet[:, j], part.meet_by[:, j], part.on_path[j], part.core_sum[j],
-            part.total_sum[j], part.shortfall[:, j],
-            h["core"][j], h["total"][j], h["res"][j], h["debt"][j],
-            count, *acc, np.zeros((len(levels), 0, 1), np.uint8),
+            Outputs(core[j], res[j], gdp[j], debt[j]), mi.line[j], tg,
+            reduce.member_sums(part, j), sums, np.zeros((len(tg.levels), 0, 1), np.uint8),
         )  # fmt: skip
     return ref, part
 
@@ -130,7 +124,7 @@ def test_bootstrap_engine_equals_reference():
 
 
 def test_sample_paths_are_stored_on_request():
-    from sim.engine import run
+    from sim.runner import run
 
     ds = run(make_config(sample_paths=170))  # spans two chunks of 150
     assert ds.sizes["sample"] == 170

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine import check_outputs, run
+from sim.engine import check_outputs
 from sim.errors import RunError
 from sim.io import write_run
 from sim.params import build_inputs
+from sim.runner import run
 
 from .conftest import ZERO_VOL, make_config
 

@@ -9,7 +9,7 @@ from .conftest import ZERO_VOL, make_config
 
 
 def test_fixed_increase_plan_in_the_kernel():
-    from sim.engine import run
+    from sim.runner import run
 
     policy = ZERO_VOL["policy"] | {"fixed_increase": {"DEU": 0.3}}
     ds = run(make_config(**(ZERO_VOL | {"policy": policy}), paths=10, chunk_size=10))

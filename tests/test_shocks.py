@@ -5,7 +5,8 @@ import pytest
 
 from sim.params import build_inputs
 from sim.rng import chunks, stream
-from sim.shocks import beta_mean_sd, bivariate_draws, draw
+from sim.sampling import transform
+from sim.shocks import beta_table, bivariate_draws, draw
 
 from .conftest import make_config
 
@@ -33,11 +34,12 @@ def test_bivariate_draws_have_unit_variance_and_t_marginals(df):
 
 def test_beta_execution_rate_mean_and_sd():
     n = 100_000
-    x = beta_mean_sd(stream(2, 0, 0), 0.97, 0.03, n)
+    x = transform(beta_table(0.97, 0.03), stream(2, 0, 0).standard_normal(n))
     assert abs(x.mean() - 0.97) < K * 0.03 / np.sqrt(n)
     assert abs(x.std() - 0.03) < K * 0.03 / np.sqrt(2 * n) * 1.5
     assert x.max() <= 1.0
-    assert np.all(beta_mean_sd(stream(2, 0, 0), 0.9, 0.0, 5) == 0.9)
+    cfg = make_config(members=["DEU"], execution={"mean": 0.9, "sd": 0.0})
+    assert np.all(draw(cfg, build_inputs(cfg), 0, 5).eta == 0.9)
 
 
 def _corr_se(rho, n):

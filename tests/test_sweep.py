@@ -6,10 +6,9 @@ from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.config import ConfigError, scenarios
-from sim.engine import run
 from sim.io import write_run
 from sim.report import write_report
-from sim.runner import execute_sweep
+from sim.runner import execute_sweep, run
 from sim.stats import paired_difference
 
 from .conftest import make_config

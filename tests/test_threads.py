@@ -10,7 +10,8 @@ import xarray as xr
 
 SCRIPT = """
 import sys
-from sim.engine import n_threads, run
+from sim.engine import n_threads
+from sim.runner import run
 from tests.conftest import make_config
 ds = run(make_config(paths=600, chunk_size=250))
 ds.to_netcdf(sys.argv[1], engine="netcdf4")

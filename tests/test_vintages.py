@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 
 from sim.config import ConfigError
-from sim.engine import run
 from sim.inputs import vintages
+from sim.runner import run
 
 from .conftest import TODAY_DATA, make_config, old_vintage_baseline
 

@@ -9,6 +9,7 @@ from .. import constants as C
 from .. import engine
 from ..cf import label_coords
 from ..config import Config
+from ..distributed import mapper
 from ..errors import ConfigError
 from ..inputs.build_members import read_source
 from ..provenance import run_attrs
@@ -49,7 +50,7 @@ def backtest(cfg: Config, progress=None, scheduler=None) -> xr.Dataset:
     tgt = cfg.targets[0]
     if tgt.measure != "core":
         raise ConfigError("backtest: the first target must measure core spending")
-    mi, state = engine.simulate(cfg, progress=progress, scheduler=scheduler)
+    mi, state = engine.simulate(cfg, progress=progress, map_chunks=mapper(scheduler))
     red = state.total()
     codes = [c for c, k in zip(mi.iso3, mi.counted, strict=True) if k]
     sel = np.flatnonzero(mi.counted)

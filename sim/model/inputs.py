@@ -1,0 +1,175 @@
+"""The kernel's named input bundles: namedtuples of arrays and scalars (numba reads
+them as records: ``p.will_vol``, not the 15th positional argument).
+
+Built in one place, :mod:`sim.params` (``member_params``, ``scalars``) and
+:mod:`sim.shocks` (``Draws``).  A field keeps its YAML name where it has one
+(``will.vol`` -> ``will_vol``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Members(NamedTuple):
+    """Per-member arrays, axis 0 = member; rates [fraction/yr], shares [% GDP]."""
+
+    g0: np.ndarray  # base-year real growth
+    pi0: np.ndarray  # base-year deflator inflation
+    mu_g: np.ndarray  # long-run growth
+    mu_pi: np.ndarray  # long-run inflation
+    phi_g: np.ndarray  # AR(1) persistence of growth
+    phi_pi: np.ndarray
+    sig_g: np.ndarray  # innovation s.d. of growth
+    sig_pi: np.ndarray
+    gdp0: np.ndarray  # base-year GDP [US$ bn]
+    s0: np.ndarray  # base-year core share
+    path: np.ndarray  # [member, review outcome, year] target path
+    dmax: np.ndarray  # absorption limit [pp/yr]
+    wbar: np.ndarray  # long-run will [logit]
+    debt0: np.ndarray  # base-year debt [% GDP]
+    deficit: np.ndarray  # baseline deficit [% GDP]
+    drag_mask: np.ndarray  # [member, year] 1 where high debt drags on will
+    dip: np.ndarray  # [member, year] election-year dip [pp]
+    pool: np.ndarray  # reclassification pool [pp]
+    fixed_rate: np.ndarray  # fixed plan increase [pp/yr]; NaN: none
+
+
+class Scalars(NamedTuple):
+    """Alliance-wide parameters (YAML section_key names)."""
+
+    will_reversion: float  # [1/yr]
+    will_vol: float  # [logit/yr]
+    will_speed: float  # share of the gap closed at will 1 [1/yr]
+    budget_scale: float  # 1 / execution.mean when budgeting for underspend, else 1
+    resilience_cap: float  # [% GDP]
+    resilience_speed: float  # [1/yr]
+    drag_per_10pp: float  # [logit per 10 pp debt]
+    threshold: float  # debt threshold [% GDP]
+    debt_financed: float  # share of extra spending financed by debt
+    interest: float  # interest_shift_pp / 100 [fraction/yr]
+    g_shock: np.ndarray  # [year] unforeseen common growth shock [fraction]
+
+
+class Draws(NamedTuple):
+    """Random inputs, [member, path, year] for the kernel ([path, year] for one
+    member's draws); ``w0``, ``r0``, ``reclass_start``: no year axis."""
+
+    u_g: np.ndarray  # growth shock, unit variance
+    u_pi: np.ndarray  # inflation shock, unit variance
+    u_w: np.ndarray  # will shock, unit variance
+    eta: np.ndarray  # execution rate (outturn / budget)
+    zeta: np.ndarray  # resilience noise [pp]
+    w0: np.ndarray  # initial will [logit]
+    r0: np.ndarray  # base-year resilience spending [pp]
+    w_offset: np.ndarray  # persistent will shift (threat, US stance) [logit]
+    w_jump: np.ndarray  # one-off will jumps [logit]
+    review: np.ndarray  # [path] review outcome: 0 keep, 1 relax, 2 tighten
+    reclass_start: np.ndarray  # year index of reclassification
+    noise: np.ndarray  # reporting noise [pp]
+
+    @classmethod
+    def empty(cls, n_members: int, n: int, n_years: int, review: np.ndarray) -> Draws:
+        """Buffers for ``n_members`` x ``n`` paths x ``n_years`` (``review``: given)."""
+        per_path = {"w0": float, "r0": float, "reclass_start": np.int64}
+        return cls(**{
+            f: review if f == "review"
+            else np.empty((n_members, n), per_path[f]) if f in per_path
+            else np.empty((n_members, n, n_years))
+            for f in cls._fields
+        })  # fmt: skip
+
+    def member(self, j: int) -> Draws:
+        """Member j's views ([path, year]), for :func:`sim.kernel.draw_member`."""
+        return Draws(*(a if f == "review" else a[j] for f, a in zip(self._fields, self, strict=True)))  # fmt: skip
+
+
+class Outputs(NamedTuple):
+    """What the kernel fills, [member, path, year]."""
+
+    core: np.ndarray  # reported core share [% GDP]
+    res: np.ndarray  # counted resilience [% GDP]
+    gdp: np.ndarray  # real GDP [base-year US$ bn]
+    debt: np.ndarray  # gross debt [% GDP]
+
+    @classmethod
+    def empty(cls, shape) -> Outputs:
+        return cls(*(np.empty(shape) for _ in cls._fields))
+
+
+class DrawParams(NamedTuple):
+    """What one member's draws need (:func:`sim.kernel.draw_member`); arrays are
+    [path, year] unless stated.  Built by :func:`sim.shocks.draw_params`."""
+
+    df: float  # Student-t degrees of freedom; 0: Gaussian
+    a_g: float  # loading on the common growth factor
+    a_pi: float
+    a_w: float
+    c: float  # growth-inflation correlation
+    exec_mean: float
+    exec_sd: float
+    noise_sd: float  # reporting noise [pp]
+    wbar: float  # long-run will [logit]
+    initial_sd: float  # s.d. of the initial will [logit]
+    gamma_tab: np.ndarray  # sampling table of the t mixing variable
+    beta_tab: np.ndarray  # sampling table of the execution rate
+    prior_mean: float  # base-year resilience [pp]
+    prior_sd: float
+    res_noise_sd: float
+    jumps_on: bool
+    rate_member: float  # own will jumps per year
+    jump_mean: float
+    jump_sd: float
+    elect_on: bool
+    election: np.ndarray  # [year] bool
+    p_change: float
+    p_up: float
+    jump_size: float  # election jump [logit]
+    reclass_on: bool
+    reclass_rate: np.ndarray  # yearly reclassification probability
+    report_on: bool
+    f_g: np.ndarray  # common factors
+    f_pi: np.ndarray
+    f_w: np.ndarray
+    common_offset: np.ndarray  # the member's threat and US-stance will shift
+    common_jump: np.ndarray  # common will jumps
+    boot: np.ndarray  # rows of the residual panels (-1: no bootstrap)
+    z_hist_g: np.ndarray  # [historical year] standardised residuals
+    z_hist_pi: np.ndarray
+
+
+class Targets(NamedTuple):
+    """What the reductions compare paths with (:func:`sim.kernel.reduce_member`)."""
+
+    levels: np.ndarray  # [target] level [% GDP]
+    is_total: np.ndarray  # [target] bool: core + resilience, else core
+    tol: float  # meet tolerance [pp]
+    fx_share: float  # fixed-point units per pp of a share
+    fx_money: float  # fixed-point units per US$ bn
+    specs: np.ndarray  # rows (lo, 1/width, n_bins) of the core/total/res/debt hists
+
+
+class MemberSums(NamedTuple):
+    """One member's slices of a :class:`sim.reduce.Partial` (int64 counts/sums)."""
+
+    meet: np.ndarray  # [target, year]
+    meet_by: np.ndarray  # [target, year]
+    on_path: np.ndarray  # [year]
+    core_sum: np.ndarray  # [year]
+    total_sum: np.ndarray  # [year]
+    shortfall: np.ndarray  # [target, year]
+    h_core: np.ndarray  # [year, bin]
+    h_total: np.ndarray
+    h_res: np.ndarray
+    h_debt: np.ndarray
+
+
+class PathSums(NamedTuple):
+    """A thread's per-path accumulators over members [.., path, year] (int64)."""
+
+    count: np.ndarray  # [target, path, year] members meeting
+    d_core: np.ndarray  # core spending [fixed-point money]
+    d_total: np.ndarray
+    y_sum: np.ndarray  # real GDP [fixed-point money]
