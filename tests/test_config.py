@@ -179,3 +179,16 @@ def test_cross_checks():
     ]:
         with pytest.raises(ConfigError, match=msg):
             check(from_dict({**base, **change}))
+
+
+def test_public_load_config_checks_the_data_files_too():
+    """`sim.load_config` (the Python API) reports an unknown member code as the CLI
+    does, not as a traceback from deep inside the run."""
+    import sim
+    from sim.config import load_config
+
+    root = Path(__file__).resolve().parents[1]
+    over = ["members=[DEU, XXX]"]
+    load_config(root / "configs" / "baseline.yaml", over)  # the YAML itself is fine
+    with pytest.raises(ConfigError, match="unknown member code 'XXX'"):
+        sim.load_config(root / "configs" / "baseline.yaml", over)
