@@ -168,6 +168,7 @@ th,td{padding:3px 8px;border-bottom:1px solid #e2e8f0;text-align:right;vertical-
 th{background:#f7fafc;font-weight:600}td:first-child,th:first-child{text-align:left}
 table.members td:nth-child(2),table.members th[rowspan]:nth-child(2){text-align:left;color:#4a5568}
 table.members th[rowspan]{white-space:normal;max-width:7em}.scroll{overflow-x:auto}
+table.members{font-size:.78em}table.members td,table.members th{padding:2px 5px}
 @media screen and (max-width:900px){body{padding:6px 10px}table{font-size:.74em}
  th,td{padding:2px 4px}}
 table.prov td{white-space:normal;text-align:left;word-break:break-word}table.prov th{vertical-align:top}
