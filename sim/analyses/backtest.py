@@ -147,6 +147,10 @@ def summary(ds: xr.Dataset) -> str:
     lines = [
         f"{ds.attrs['experiment']}: base year {int(ds.attrs['base_year'])}, "
         f"{int(ds.attrs['n_paths'])} paths, {int(np.isfinite(ds['outcome']).sum())} member-years",
+        f"event: {ds.attrs['comment'].split('. ')[0]}; realised: "
+        + ds.attrs["source"].removeprefix("sim model vs "),
+        "scores: lower Brier, log score and CRPS are better; BSS = skill against "
+        "climatology (higher is better, 0 = no skill)",
         f"{'forecaster':12} {'Brier':>7} {'BSS':>7} {'log':>7} {'CRPS ' + str(int(ds.year[-1])):>10}",
     ]
     for i, name in enumerate(f):
@@ -167,7 +171,10 @@ def summary(ds: xr.Dataset) -> str:
         lines.append(f"{name:12} " + "; ".join(cells))
     y = int(ds.year[-1])
     lines.append(
-        f"\n{'member':6} {'base':>5} {'obs ' + str(y):>8} "
+        f"\nP(event in {y}) by forecaster; base = base-year share, obs = realised share [%]"
+    )
+    lines.append(
+        f"{'member':6} {'base':>5} {'obs ' + str(y):>8} "
         + " ".join(f"{n[:11]:>11}" for n in f)
     )
     for m in ds.member.values:
