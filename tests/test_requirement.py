@@ -33,3 +33,16 @@ def test_bisection_finds_the_hand_computed_rate():
         assert rate == pytest.approx(expected, abs=1e-4), code
     assert float(ds["rate_core"].sel(member="POL")) == 0.0  # already above 3.5
     assert "0 (already)" in table(ds)
+    assert "reclassification" not in table(ds)  # ZERO_VOL switches it off
+
+
+def test_table_says_when_reclassification_adds_to_the_rate():
+    import xarray as xr
+
+    ds = xr.Dataset(coords={"member": ["DEU"]})
+    ds["base_share"] = ("member", [2.7])
+    ds["rate_core"] = ds["rate_core_se"] = ds["announced_rate"] = ("member", [0.2])
+    ds.attrs.update(target_year=2030, prob=0.7, n_paths=100)
+    for enabled, said in ((True, True), (False, False)):
+        ds.attrs["config"] = f"reclass:\n  enabled: {str(enabled).lower()}\n"
+        assert ("reclassification" in table(ds)) is said

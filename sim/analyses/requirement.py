@@ -131,14 +131,32 @@ def requirements(cfg: Config, prob: float, progress=None) -> xr.Dataset:
     return ds
 
 
+def _reclass_on(ds: xr.Dataset) -> bool:
+    """Whether the stored config of a requirement file has reclassification on."""
+    from ..config import ConfigError, parse_yaml
+
+    try:
+        cfg = parse_yaml(str(ds.attrs.get("config", "")), "stored config")
+        return bool(cfg["reclass"]["enabled"])
+    except (ConfigError, KeyError, TypeError):
+        return False
+
+
 def table(ds: xr.Dataset, members=None) -> str:
     """Printed requirement table [pp of GDP per year], with the announced rate."""
     lines = [
         "Smallest constant annual increase of the planned core share from the base year "
         f"[pp/yr] with P(met in {int(ds.attrs['target_year'])}) >= {ds.attrs['prob']}; "
         f"{int(ds.attrs['n_paths'])} paths",
-        f"{'member':6} {'base':>5} {'core 3.5':>16} {'total 5':>16} {'announced':>10}",
     ]
+    if _reclass_on(ds):
+        lines.append(
+            "the model's one-off reclassification of existing spending (reclass.*) comes "
+            "on top of this increase; --set reclass.enabled=false for new money alone"
+        )
+    lines.append(
+        f"{'member':6} {'base':>5} {'core 3.5':>16} {'total 5':>16} {'announced':>10}"
+    )
     for m in members or ds.member.values:
 
         def cell(v, se):
