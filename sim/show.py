@@ -245,7 +245,8 @@ def tables(
     """The tables of a run (header, members, alliance, conditions), or a sweep's
     paired differences; ``limit``: first N members, ``members``: only these."""
     if SCENARIO in ds.dims:
-        return paired_table(ds, members=members)
+        data = provenance_line(ds)
+        return (data + "\n" if data else "") + paired_table(ds, members=members)
     return "\n".join(
         [
             header(ds),
