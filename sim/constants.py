@@ -18,6 +18,9 @@ SCENARIO_B = "scenario_b"
 """The second scenario of a pair (a sweep's joint probabilities)."""
 FORECASTER = "forecaster"
 BIN = "bin"
+ORIGIN = "origin"
+"""Last year of data a forecast uses (the base year it starts from)."""
+THRESHOLD = "threshold"
 OUTPUT = "output"
 PARAM_GROUP = "group"
 """A parameter group of the sensitivity analysis."""
@@ -131,6 +134,8 @@ COORDS: dict[str, tuple[str, str]] = {
     CONDITION: ("state of a main driver in the target year", ""),
     FORECASTER: ("forecaster: the model or a naive benchmark", ""),
     BIN: ("lower edge of the forecast-probability bin", "1"),
+    ORIGIN: ("origin: last year of data used, the base year of the forecasts", "year"),
+    THRESHOLD: ("share of GDP the event 'share at or above' refers to", "percent"),
     "plan_date": (
         "announcement date (ISO 8601) of the national plan the member's path follows; "
         "empty where it follows the alliance rule or its own path",

@@ -14,6 +14,7 @@ KINDS = {
     "run": "a run directory (sim run)",
     "sweep": "a sweep directory (sim run on a config with sweep: or grid:)",
     "backtest": "a backtest directory (sim backtest)",
+    "skill": "an out-of-sample skill directory (sim skill)",
     "sensitivity": "a sensitivity directory (sim sensitivity)",
     "requirement": "a requirement directory (sim requirement)",
 }
@@ -21,11 +22,13 @@ READERS = {
     "run": ("show", "compare", "report", "extend", "reproduce"),
     "sweep": ("show", "compare", "report", "reproduce"),
     "backtest": ("show",),
+    "skill": ("show",),
     "sensitivity": ("show", "report"),
     "requirement": ("show",),
 }
 """Commands that read each kind."""
 _PLURAL = {"run": "runs", "sweep": "sweeps", "backtest": "backtests",
+           "skill": "skill results",
            "sensitivity": "sensitivity analyses", "requirement": "requirement tables"}  # fmt: skip
 _MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
 """First bytes of netCDF classic, 64-bit offset, CDF-5 and netCDF-4 (HDF5) files."""
@@ -39,6 +42,8 @@ def kind_of(ds: xr.Dataset) -> str | None:
         return str(kind)
     if "ST" in ds.data_vars:
         return "sensitivity"
+    if "coverage" in ds.data_vars:
+        return "skill"
     if "brier" in ds.data_vars:
         return "backtest"
     if "rate_core" in ds.data_vars:

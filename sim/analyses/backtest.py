@@ -36,6 +36,31 @@ def persistence_forecast(s0, level, horizons, sigma):
     return scores.normal_sf((level - s0[:, None]) / scale)
 
 
+def persistence_sigma(cal: dict) -> tuple[float, dict]:
+    """(annual s.d. of share changes [pp], its calibration entry) for the persistence
+    forecaster: the June-2024 NATO edition's estimate, or SIPRI's where that edition
+    spans under five years up to the calibration's as-of year."""
+    share_cal = cal["share"].get("nato_jun2024") or cal["share"]["sipri"]
+    if share_cal["years"][1] - share_cal["years"][0] < 5:  # too short: use SIPRI
+        share_cal = cal["share"]["sipri"]
+    return float(share_cal["change_sd_pp"]), share_cal
+
+
+def climatology_window(codes: list[str], base_year: int):
+    """(years, SIPRI shares [member, year] [%]) of the climatology window: the ten
+    years up to the base year."""
+    window = np.arange(base_year - CLIMATOLOGY_YEARS + 1, base_year + 1)
+    return window, observed_shares(codes, window, "SIPRI_MILEX_1949_2024")
+
+
+def climatology(sipri: np.ndarray, threshold: float) -> np.ndarray:
+    """P(share >= threshold) per member: the window's frequency, smoothed (k+1/2)/(n+1)
+    (Jeffreys-type: never exactly 0 or 1)."""
+    hits = np.nansum(sipri >= threshold, axis=1)
+    counts = np.isfinite(sipri).sum(axis=1)
+    return (hits + 0.5) / (counts + 1.0)
+
+
 def backtest(cfg: Config, progress=None, scheduler=None) -> xr.Dataset:
     """Scores of the model and two naive forecasters; see README, "Backtest".
     ``scheduler``: None (this process) or a dask ``Client``."""
@@ -64,21 +89,13 @@ def backtest(cfg: Config, progress=None, scheduler=None) -> xr.Dataset:
     p = {"model": red.meet[0][sel] / n}
 
     cal = calibration.load(cfg.calibration, cfg.base_year)
-    share_cal = cal["share"].get("nato_jun2024") or cal["share"]["sipri"]
-    if share_cal["years"][1] - share_cal["years"][0] < 5:  # too short: use SIPRI
-        share_cal = cal["share"]["sipri"]
-    sigma = float(share_cal["change_sd_pp"])
+    sigma, share_cal = persistence_sigma(cal)
     s0 = mi.base_share[sel]
     horizons = (years - cfg.base_year).astype(float)
     p["persistence"] = persistence_forecast(s0, threshold, horizons, sigma)
 
-    window = np.arange(cfg.base_year - CLIMATOLOGY_YEARS + 1, cfg.base_year + 1)
-    sipri = observed_shares(codes, window, "SIPRI_MILEX_1949_2024")
-    hits = np.nansum(sipri >= threshold, axis=1)
-    counts = np.isfinite(sipri).sum(axis=1)
-    clim = (hits + 0.5) / (
-        counts + 1.0
-    )  # Jeffreys-type smoothing: never exactly 0 or 1
+    window, sipri = climatology_window(codes, cfg.base_year)
+    clim = climatology(sipri, threshold)
     p["climatology"] = np.repeat(clim[:, None], len(years), axis=1)
 
     crps = {f: np.full(len(codes), np.nan) for f in FORECASTERS}

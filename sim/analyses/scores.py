@@ -33,6 +33,14 @@ def reliability(p: np.ndarray, outcome: np.ndarray, n_bins: int = 10):
     return count, mean_p, freq
 
 
+def interval_coverage(lower, upper, y) -> tuple[int, int]:
+    """(outcomes inside [lower, upper], outcomes with an interval and a value)."""
+    lower, upper, y = (np.asarray(a, dtype=float) for a in (lower, upper, y))
+    ok = np.isfinite(lower) & np.isfinite(upper) & np.isfinite(y)
+    inside = ok & (lower <= y) & (y <= upper)
+    return int(inside.sum()), int(ok.sum())
+
+
 def crps_sample(samples: np.ndarray, y: float) -> float:
     """CRPS of the empirical distribution of ``samples`` at observation ``y``.
 

@@ -21,7 +21,7 @@ def cli() -> None:
 for _command in (
     runs.run, runs.extend, runs.reproduce, runs.validate,
     results.show, results.compare, results.report,
-    analyses.calibrate, analyses.backtest, analyses.bench, analyses.requirement,
+    analyses.calibrate, analyses.backtest, analyses.skill, analyses.bench, analyses.requirement,
     analyses.sensitivity, analyses.members,
 ):  # fmt: skip
     cli.add_command(_command)

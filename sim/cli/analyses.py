@@ -13,6 +13,7 @@ from .common import (
     Progress,
     execute,
     finish,
+    float_list,
     int_list,
     load,
     run_options,
@@ -104,6 +105,45 @@ def backtest(config, members, paths, seed, out, overrides, scheduler) -> None:
 
     execute(config, overrides, (paths, seed, members), out, run_backtest, summary,
              scheduler)  # fmt: skip
+
+
+@click.command()
+@run_options
+@scheduler_option
+@click.option(
+    "--origins",
+    default="2014,2016,2018,2020",
+    show_default=True,
+    help="Comma-separated origins (2014-2023): each reruns CONFIG with data up to it.",
+)
+@click.option(
+    "--thresholds",
+    default="1.5,2,2.5,3,3.5",
+    show_default=True,
+    help="Comma-separated core shares [% of GDP]: events 'share at or above' scored.",
+)
+def skill(config, members, paths, seed, out, overrides, scheduler, origins,
+          thresholds) -> None:  # fmt: skip
+    """Out-of-sample skill: rerun CONFIG from each origin with data up to it only and
+    score every later year to 2024 at every threshold, against persistence and
+    climatology."""
+    from .. import distributed
+    from ..analyses.skill import check_grid, summary
+    from ..analyses.skill import skill as run_skill
+    from ..io import prepare_out
+
+    years = int_list(origins, "--origins")
+    levels = float_list(thresholds, "--thresholds")
+    check_grid(years, levels)
+    cfg = load(config, overrides, paths, seed, members)
+    prepare_out(out)
+    client = distributed.connect(scheduler)
+    try:
+        with Progress(cfg.paths * len(years), f"{cfg.name} skill") as prog:
+            ds = run_skill(cfg, years, levels, progress=prog, scheduler=client)
+    finally:
+        distributed.close(client)
+    finish(ds, out, summary)
 
 
 @click.command()

@@ -154,6 +154,16 @@ def int_list(text: str, name: str) -> tuple[int, ...]:
         ) from None
 
 
+def float_list(text: str, name: str) -> tuple[float, ...]:
+    """'1.5,2' -> (1.5, 2.0); a usage error (exit 2) naming the option if not."""
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r}: expected numbers separated by commas", param_hint=name
+        ) from None
+
+
 def _flags(paths=None, seed=None, members=None) -> list[str]:
     """--paths, --seed and --members as config overrides."""
     out = []

@@ -40,6 +40,10 @@ def show(path, top, members) -> None:
         from ..analyses.backtest import summary
 
         text = summary(ds)
+    elif kind == "skill":
+        from ..analyses.skill import summary as skill_summary
+
+        text = skill_summary(ds)
     elif kind == "sensitivity":
         from ..analyses.sensitivity import ranked_table
 
