@@ -13,9 +13,8 @@ from .common import (
     Progress,
     execute,
     finish,
-    float_list,
-    int_list,
     load,
+    number_list,
     run_options,
     scheduler_option,
     set_option,
@@ -59,7 +58,7 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
     from ..analyses import calibrate as cal
     from ..errors import RunError
 
-    years = int_list(exclude, "--exclude")
+    years = number_list(exclude, "--exclude")
     target = Path(out)
     if target.is_dir():
         raise RunError(
@@ -132,8 +131,8 @@ def skill(config, members, paths, seed, out, overrides, scheduler, origins,
     from ..analyses.skill import skill as run_skill
     from ..io import prepare_out
 
-    years = int_list(origins, "--origins")
-    levels = float_list(thresholds, "--thresholds")
+    years = number_list(origins, "--origins")
+    levels = number_list(thresholds, "--thresholds", float)
     check_grid(years, levels)
     cfg = load(config, overrides, paths, seed, members)
     prepare_out(out)
@@ -173,8 +172,8 @@ def bench(config, ref_sizes, sizes) -> None:
     load(config, ())  # fail early, with the usual one-line error
     benchmark(
         config,
-        int_list(ref_sizes, "--ref-sizes"),
-        int_list(sizes, "--sizes"),
+        number_list(ref_sizes, "--ref-sizes"),
+        number_list(sizes, "--sizes"),
         click.echo,
     )
 

@@ -144,23 +144,15 @@ def finish(ds, out, describe, state=None) -> str:
     return str(run_dir)
 
 
-def int_list(text: str, name: str) -> tuple[int, ...]:
-    """'2009,2020' -> (2009, 2020); a usage error (exit 2) naming the option if not."""
+def number_list(text: str, name: str, kind=int) -> tuple:
+    """'2009,2020' -> (2009, 2020) (``kind`` float: '1.5,2' -> (1.5, 2.0)); a usage
+    error (exit 2) naming the option if not."""
     try:
-        return tuple(int(x) for x in text.split(",") if x.strip())
+        return tuple(kind(x) for x in text.split(",") if x.strip())
     except ValueError:
+        what = "whole numbers" if kind is int else "numbers"
         raise click.BadParameter(
-            f"{text!r}: expected whole numbers separated by commas", param_hint=name
-        ) from None
-
-
-def float_list(text: str, name: str) -> tuple[float, ...]:
-    """'1.5,2' -> (1.5, 2.0); a usage error (exit 2) naming the option if not."""
-    try:
-        return tuple(float(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r}: expected numbers separated by commas", param_hint=name
+            f"{text!r}: expected {what} separated by commas", param_hint=name
         ) from None
 
 
