@@ -7,7 +7,7 @@ import os
 import numba
 import numpy as np
 
-from .model import fiscal, macro, plan, reporting, resilience, will
+from .model import commitment, fiscal, landing, macro, plan, reporting, resilience, will
 from .model.inputs import (
     DrawParams,
     Draws,
@@ -45,6 +45,9 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
             r = d.r0[m, k]
             b = m_.debt0[m]
             added = 0.0
+            shift = 0.0
+            v = 0.0
+            recession = 0.0
             rv = d.review[k]
             for t in range(n_years):
                 eg = macro.expected(g_prev, m_.mu_g[m], m_.phi_g[m])
@@ -57,9 +60,19 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                 w = will.level(x, d.w_offset[m, k, t], drag)
                 if t == d.reclass_start[m, k]:
                     added = m_.pool[m]
+                v = commitment.velocity(v, p.momentum, d.rev[m, k, t], plan_, recession,
+                                        p.consolidation_pp)  # fmt: skip
+                shift = shift + v
+                commit = commitment.committed(
+                    m_.path[m, rv, t], d.c_offset[m, k, t], shift, p.core_level
+                )
+                shift = commitment.absorbed(
+                    commit, m_.path[m, rv, t], d.c_offset[m, k, t]
+                )
                 if np.isnan(m_.fixed_rate[m]):
-                    plan_ = plan.toward(plan_, p.will_speed, w, m_.path[m, rv, t], added,
-                                        m_.dmax[m])  # fmt: skip
+                    plan_ = plan.toward(
+                        plan_, p.will_speed, w, commit, added, m_.dmax[m]
+                    )
                 else:  # a fixed plan: constant increase from the base year (requirement)
                     plan_ = plan.fixed(m_.s0[m], m_.fixed_rate[m], t)
                 budget = plan.budget(plan_, m_.dip[m, t], y_expected, p.budget_scale)
@@ -69,7 +82,11 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                 y = macro.nominal(y, g, pi)
                 y_real = y_real * (1.0 + g)
                 spent = reporting.genuine(budget, d.eta[m, k, t], y)
-                out.core[m, k, t] = reporting.core(spent, added, d.noise[m, k, t])
+                core = reporting.core(spent, added, d.noise[m, k, t])
+                out.core[m, k, t] = landing.topped_up(
+                    core, p.core_level, p.landing_band, m_.path[m, rv, t], d.u_land[m, k, t],
+                    d.p_land[m, k],
+                )  # fmt: skip
 
                 r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
                                         d.zeta[m, k, t])  # fmt: skip
@@ -80,6 +97,7 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                 out.debt[m, k, t] = b
                 g_prev = g
                 pi_prev = pi
+                recession = 1.0 if g < p.recession_growth else 0.0
 
 
 @numba.njit(nogil=True, cache=_CACHE, inline="always")
@@ -98,10 +116,13 @@ def draw_member(gens, q: DrawParams, d: Draws):
     :func:`sim.shocks.member_generators`) in the order of :func:`sim.shocks.draw_member`
     (numpy), so both give identical numbers.
     """
-    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec = gens
+    g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec, g_land, g_uncert = (
+        gens
+    )
     df, a_g, a_pi, a_w, c = q.df, q.a_g, q.a_pi, q.a_w, q.c
     u_g, u_pi, u_w, eta, zeta, w0, r0 = d.u_g, d.u_pi, d.u_w, d.eta, d.zeta, d.w0, d.r0
     w_offset, w_jump, noise, starts = d.w_offset, d.w_jump, d.noise, d.reclass_start
+    c_offset, rev, u_land, p_land = d.c_offset, d.rev, d.u_land, d.p_land
     f_g, f_pi, f_w, boot = q.f_g, q.f_pi, q.f_w, q.boot
     z_lo, inv_step, steps = Z_LO, INV_STEP, STEPS
     n, n_years = u_g.shape
@@ -160,6 +181,15 @@ def draw_member(gens, q: DrawParams, d: Draws):
     for p in range(n):
         for t in range(n_years):
             w_offset[p, t] = q.common_offset[p, t]
+            c_offset[p, t] = q.common_commit[p, t]
+    scale = np.ones(n)  # parameter uncertainty: rev_sd^2 x dof / chi2(dof) per path
+    p_land[:] = q.p_topup
+    if q.rev_dof > 0:
+        for p in range(n):
+            scale[p] = np.sqrt(q.rev_dof / g_uncert.chisquare(q.rev_dof))
+    if q.land_a > 0:
+        for p in range(n):
+            p_land[p] = max(2.0 * g_uncert.beta(q.land_a, q.land_b) - 1.0, 0.0)
     counts = np.empty((n, n_years))
     for p in range(n):
         for t in range(n_years):
@@ -167,8 +197,12 @@ def draw_member(gens, q: DrawParams, d: Draws):
     for p in range(n):
         for t in range(n_years):
             z = g_jumps.standard_normal() if counts[p, t] > 0 else 0.0
-            own = counts[p, t] * q.jump_mean + q.jump_sd * np.sqrt(counts[p, t]) * z
-            w_jump[p, t] = q.common_jump[p, t] + own if q.jumps_on else 0.0
+            own = (
+                counts[p, t] * q.rev_mean
+                + q.rev_sd * scale[p] * np.sqrt(counts[p, t]) * z
+            )
+            rev[p, t] = q.common_jump[p, t] + own if q.revisions_on else 0.0
+            w_jump[p, t] = 0.0
     for p in range(n):  # u_change, drawn for election years only
         for t in range(n_years):
             counts[p, t] = g_elect.random() if q.election[t] else 1.0
@@ -178,6 +212,9 @@ def draw_member(gens, q: DrawParams, d: Draws):
                 u_sign = g_elect.random()
                 if q.elect_on and counts[p, t] < q.p_change:
                     w_jump[p, t] += q.jump_size if u_sign < q.p_up else -q.jump_size
+    for p in range(n):
+        for t in range(n_years):
+            u_land[p, t] = g_land.random() if q.landing_on else 1.0
     e = np.empty(n)
     for p in range(n):  # one exponential clock per path (politics.first_success)
         e[p] = g_reclass.standard_exponential()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .analyses import calibrate as calibration
+from .analyses.calibrate import LANDING_BAND
 from .config import Config
 from .errors import DataError
 from .inputs import build_members, plans, vintages
@@ -64,6 +65,9 @@ class ModelInputs:
     common: dict  # resolved shock correlations and Student-t df (config or calibration)
     z_growth: np.ndarray  # [historical year, member] standardised residuals (bootstrap)
     z_inflation: np.ndarray
+    policy: (
+        dict  # resolved policy parameters (config or calibration), see policy_params
+    )
     calibration: dict  # provenance of the calibration used
 
 
@@ -411,8 +415,47 @@ def build_inputs(cfg: Config) -> ModelInputs:
         common=common,
         z_growth=z("growth"),
         z_inflation=z("inflation"),
+        policy=policy_params(cfg, cal, cfg.calibration or "bundled"),
         calibration=cal.get("provenance", {}),
     )
+
+
+def policy_params(cfg: Config, cal: dict, source: str) -> dict:
+    """The policy model's parameters: config values where set, else the calibration's
+    ``policy`` section (``source`` names the file in errors).
+
+    ``rev_dof``: degrees of freedom of the revision variance (the estimated number of
+    revisions behind it); ``land_a``, ``land_b``: Beta posterior of (1 + p_topup) / 2
+    (both 0 when the config sets the value: no parameter uncertainty then)."""
+    rv, ld, f = cfg.revisions, cfg.landing, cfg.fiscal
+    need = rv.rate_member is None or rv.sd is None or ld.p_topup is None
+    need |= rv.momentum is None
+    need |= f.consolidation_pp is None
+    pol = cal.get("policy")
+    if pol is None and need:
+        raise DataError(
+            f"calibration {source} has no policy section: rerun `sim calibrate`, or set "
+            "revisions.rate_member, revisions.sd, landing.p_topup and "
+            "fiscal.consolidation_pp in the config"
+        )
+    r = pol["revisions"] if pol else {}
+    la = pol["landing"] if pol else {}
+    sd_set = rv.sd is not None or rv.rate_member is not None
+    return {
+        "rate_member": rv.rate_member
+        if rv.rate_member is not None
+        else r["rate_member"],
+        "rev_sd": rv.sd if rv.sd is not None else r["sd"],
+        "momentum": rv.momentum if rv.momentum is not None else r["momentum"],
+        "rev_dof": 0.0 if sd_set else float(r["n_jumps"]),
+        "p_topup": ld.p_topup if ld.p_topup is not None else la["p_topup"],
+        "land_a": 0.0 if ld.p_topup is not None else float(la["beta_a"]),
+        "land_b": 0.0 if ld.p_topup is not None else float(la["beta_b"]),
+        "landing_band": float(la.get("band_pp", LANDING_BAND)),
+        "consolidation_pp": f.consolidation_pp
+        if f.consolidation_pp is not None
+        else pol["consolidation"]["consolidation_pp"],
+    }
 
 
 def members(mi: ModelInputs, j: slice = slice(None)) -> Members:
@@ -432,4 +475,8 @@ def scalars(cfg: Config, mi: ModelInputs) -> Scalars:
         drag_per_10pp=float(f.drag_per_10pp), threshold=float(f.threshold),
         debt_financed=float(f.debt_financed), interest=f.interest_shift_pp / 100.0,
         g_shock=mi.g_shock,
+        consolidation_pp=float(mi.policy["consolidation_pp"]) * f.enabled,
+        momentum=float(mi.policy["momentum"]),
+        recession_growth=f.recession_growth_pct / 100.0,
+        core_level=float(p.core_level), landing_band=mi.policy["landing_band"],
     )  # fmt: skip

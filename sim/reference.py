@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import fiscal, macro, plan, reporting, resilience, will
+from .model import commitment, fiscal, landing, macro, plan, reporting, resilience, will
 from .model.inputs import Draws, Members, Outputs, Scalars
 
 
@@ -28,6 +28,9 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
         r = d.r0[m].copy()
         b = np.full(n_paths, m_.debt0[m])
         added = np.zeros(n_paths)
+        shift = np.zeros(n_paths)
+        v = np.zeros(n_paths)
+        recession = np.zeros(n_paths)
         target = m_.path[m][d.review]  # [path, year]: the path after each review
         for t in range(n_years):
             eg = macro.expected(g_prev, m_.mu_g[m], m_.phi_g[m])
@@ -38,9 +41,14 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
             drag = fiscal.drag(p.drag_per_10pp, b, p.threshold, m_.drag_mask[m, t])
             w = will.level(x, d.w_offset[m, :, t], drag)
             added = np.where(d.reclass_start[m] == t, m_.pool[m], added)
+            v = commitment.velocity(v, p.momentum, d.rev[m, :, t], plan_, recession,
+                                    p.consolidation_pp)  # fmt: skip
+            shift = shift + v
+            commit = commitment.committed(target[:, t], d.c_offset[m, :, t], shift,
+                                          p.core_level)  # fmt: skip
+            shift = commitment.absorbed(commit, target[:, t], d.c_offset[m, :, t])
             if np.isnan(m_.fixed_rate[m]):
-                plan_ = plan.toward(plan_, p.will_speed, w, target[:, t], added,
-                                    m_.dmax[m])  # fmt: skip
+                plan_ = plan.toward(plan_, p.will_speed, w, commit, added, m_.dmax[m])
             else:
                 plan_ = np.full(n_paths, plan.fixed(m_.s0[m], m_.fixed_rate[m], t))
             budget = plan.budget(plan_, m_.dip[m, t], y_expected, p.budget_scale)
@@ -49,7 +57,11 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
             y = macro.nominal(y, g, pi)
             y_real = y_real * (1.0 + g)
             spent = reporting.genuine(budget, d.eta[m, :, t], y)
-            out.core[m, :, t] = reporting.core(spent, added, d.noise[m, :, t])
+            core = reporting.core(spent, added, d.noise[m, :, t])
+            out.core[m, :, t] = landing.topped_up(
+                core, p.core_level, p.landing_band, target[:, t], d.u_land[m, :, t],
+                d.p_land[m],
+            )  # fmt: skip
             r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
                                     d.zeta[m, :, t])  # fmt: skip
             out.res[m, :, t] = resilience.counted(r, p.resilience_cap)
@@ -58,4 +70,5 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
                             m_.s0[m])  # fmt: skip
             out.debt[m, :, t] = b
             g_prev, pi_prev = g, pi
+            recession = (g < p.recession_growth).astype(float)
     return out

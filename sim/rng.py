@@ -13,12 +13,14 @@ MECHANISMS = {
     "threat": 1,
     "us_stance": 2,
     "review": 3,
-    "jumps": 4,
+    "jumps": 4,  # commitment revisions (named before they were in pp)
     "elections": 5,
     "reclass": 6,
     "reporting": 7,
     "bootstrap": 8,
     "execution": 9,
+    "landing": 20,
+    "uncertainty": 21,
 }
 """Each mechanism draws from its own sub-stream, so switching one off or changing its
 parameters leaves every other mechanism's draws unchanged (common random numbers)."""

@@ -31,7 +31,11 @@ class Shocks:
     stance: np.ndarray  # [path, year] US stance index (config.US_STANCES)
     review: np.ndarray  # [path] review outcome: 0 keep, 1 relax, 2 tighten
     w_offset: np.ndarray  # persistent will shift from threat and US stance [logit]
-    w_jump: np.ndarray  # one-off will jumps: elections, punctuated budgets [logit]
+    w_jump: np.ndarray  # one-off will jumps: elections [logit]
+    c_offset: np.ndarray  # commitment shift from threat and US stance [pp]
+    rev: np.ndarray  # commitment revisions [fraction of the planned share]
+    u_land: np.ndarray  # uniform deciding the top-up of a near miss
+    p_land: np.ndarray  # [member, path] probability of a top-up
     reclass_start: np.ndarray  # [member, path] year index of reclassification
     noise: np.ndarray  # reporting noise [pp]
 
@@ -94,10 +98,12 @@ class Common:
     regime: np.ndarray
     stance: np.ndarray
     review: np.ndarray  # [path]
-    jump: np.ndarray  # common compound-Poisson will jumps (zero when switched off)
-    threat_shift: np.ndarray  # will shift per unit exposure
+    jump: np.ndarray  # alliance-wide commitment revisions [fraction of the plan]
+    threat_shift: np.ndarray  # will shift per unit exposure [logit]
     allies_shift: np.ndarray
     us_shift: np.ndarray
+    threat_commit: np.ndarray  # commitment shift per unit exposure [pp]
+    allies_commit: np.ndarray  # commitment shift of members other than the US [pp]
     reclass_rate: np.ndarray
     boot: np.ndarray  # rows of the residual panels; -1 everywhere without bootstrap
     df: float | None
@@ -117,7 +123,7 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
     f_g, f_pi = bivariate_draws(common, df, shape)
     f_w = common.standard_normal(shape)
 
-    th, us, rv, jp = cfg.threat, cfg.us_stance, cfg.review, cfg.jumps
+    th, us, rv, pol = cfg.threat, cfg.us_stance, cfg.review, mi.policy
     regime = politics.markov_chain(
         stream(seed, chunk, COMMON_STREAM, "threat").random(shape),
         _matrix(th.transition), THREAT_STATES.index(th.start),
@@ -137,12 +143,14 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
         review = np.zeros(n, dtype=np.int64)
     rng = stream(seed, chunk, COMMON_STREAM, "jumps")
     jump = politics.compound_poisson(
-        rng.poisson(jp.rate_common, shape), rng.standard_normal(shape), jp.mean, jp.sd
-    )
+        rng.poisson(cfg.revisions.rate_common, shape), rng.standard_normal(shape),
+        cfg.revisions.mean, pol["rev_sd"],
+    )  # fmt: skip
     level = np.array(dataclasses.astuple(th.level))
     start = US_STANCES.index(us.start)
     allies = np.array(dataclasses.astuple(us.effect_allies))
     own_us = np.array(dataclasses.astuple(us.effect_us))
+    commit_allies = np.array(dataclasses.astuple(us.commitment_allies))
     rc = cfg.reclass
     pressure = stance == US_STANCES.index("pressure")
     boot = np.full(shape, -1, dtype=np.int64)
@@ -157,6 +165,8 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
         threat_shift=th.effect * (level[regime] - level[THREAT_STATES.index(th.start)]),
         allies_shift=allies[stance] - allies[start],
         us_shift=own_us[stance] - own_us[start],
+        threat_commit=th.commitment_pp * (level[regime] - level[THREAT_STATES.index(th.start)]),
+        allies_commit=commit_allies[stance] - commit_allies[start],
         reclass_rate=np.minimum(rc.rate * np.where(pressure, rc.pressure_multiplier, 1.0), 1.0),
         boot=boot, df=df,
         a_g=float(np.sqrt(mi.common["growth_common_corr"])),
@@ -176,6 +186,16 @@ def member_offset(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> np.ndarra
     return offset
 
 
+def member_commit(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> np.ndarray:
+    """Commitment shift [path, year] of member j from threat and US stance [pp]."""
+    offset = np.zeros(cm.f_g.shape)
+    if cfg.threat.enabled:
+        offset += mi.exposure[j] * cm.threat_commit
+    if cfg.us_stance.enabled and not mi.is_us[j]:
+        offset += cm.allies_commit
+    return offset
+
+
 def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
     """Generators of member ``stream_id`` (row + 1) in the order
     :func:`sim.kernel.draw_member` takes them."""
@@ -190,6 +210,8 @@ def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
             "reporting",
             "bootstrap",
             "execution",
+            "landing",
+            "uncertainty",
         )
     )
 
@@ -211,7 +233,7 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
 
 def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
     """What :func:`sim.kernel.draw_member` needs for member j in this chunk."""
-    e, res, jp = cfg.execution, cfg.resilience, cfg.jumps
+    e, res, rv, pol = cfg.execution, cfg.resilience, cfg.revisions, mi.policy
     el, rc = cfg.elections, cfg.reclass
     return DrawParams(
         df=cm.df or 0.0, a_g=cm.a_g, a_pi=cm.a_pi, a_w=cm.a_w, c=cm.c,
@@ -220,14 +242,17 @@ def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
         gamma_tab=sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2),
         beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2),
         prior_mean=res.prior_mean, prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
-        jumps_on=jp.enabled, rate_member=jp.rate_member, jump_mean=jp.mean,
-        jump_sd=jp.sd,
+        revisions_on=rv.enabled, rate_member=pol["rate_member"], rev_mean=rv.mean,
+        rev_sd=pol["rev_sd"], rev_dof=pol["rev_dof"] if rv.parameter_uncertainty else 0.0,
+        landing_on=cfg.landing.enabled, p_topup=pol["p_topup"],
+        land_a=pol["land_a"] if rv.parameter_uncertainty else 0.0, land_b=pol["land_b"],
         elect_on=el.enabled, election=mi.election[j], p_change=el.p_change,
         p_up=el.p_up, jump_size=el.jump,
         reclass_on=rc.enabled, reclass_rate=cm.reclass_rate,
         report_on=cfg.reporting.enabled,
         f_g=cm.f_g, f_pi=cm.f_pi, f_w=cm.f_w,
         common_offset=member_offset(cfg, mi, cm, j), common_jump=cm.jump,
+        common_commit=member_commit(cfg, mi, cm, j),
         boot=cm.boot, z_hist_g=mi.z_growth[:, j], z_hist_pi=mi.z_inflation[:, j],
     )  # fmt: skip
 

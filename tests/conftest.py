@@ -58,7 +58,8 @@ TINY = {
 """Tests pinned to the old vintage keep their hand-checked numbers (base year 2025)."""
 
 MECHANISMS = (
-    "threat", "us_stance", "elections", "jumps", "fiscal", "review", "reclass", "reporting"
+    "threat", "us_stance", "elections", "revisions", "landing", "fiscal", "review",
+    "reclass", "reporting",
 )  # fmt: skip
 FOUNDATION_MACRO = {
     "growth_common_corr": 0.6,
@@ -133,7 +134,7 @@ def write_golden(name: str) -> Path:
 
     import xarray as xr
 
-    from sim.engine import run
+    from sim.runner import run
 
     path = DATA / name
     ds = run(GOLDEN[name]())

@@ -40,7 +40,9 @@ def _one_member(**kw):
         resilience_cap=1.5, resilience_speed=0.2,
         debt0=60.0, deficit=0.0, drag_mask=0.0, drag_per_10pp=0.0, threshold=90.0,
         debt_financed=0.0, interest=0.0, dip=0.0, pool=0.0, g_shock=0.0,
-        fixed_rate=np.nan,
+        fixed_rate=np.nan, consolidation_pp=0.0, recession_growth=-1.0, momentum=0.0,
+        core_level=3.5, landing_band=0.25,
+        c_offset=0.0, rev=0.0, u_land=1.0, p_land=0.0,
         u_g=0.0, u_pi=0.0, u_w=0.0, eta=1.0, zeta=0.0, w0=0.0, r0=1.0,
         w_offset=0.0, w_jump=0.0, review=0, reclass_start=n_years, noise=0.0,
     )  # fmt: skip
@@ -52,9 +54,10 @@ def _one_member(**kw):
     for k in ("drag_mask", "dip"):
         a[k] = np.broadcast_to(np.asarray(a[k], float), (1, n_years)).copy()
     a["g_shock"] = np.full(n_years, a["g_shock"], float)
-    for k in ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise"):
+    for k in ("u_g", "u_pi", "u_w", "eta", "zeta", "w_offset", "w_jump", "noise",
+              "c_offset", "rev", "u_land"):  # fmt: skip
         a[k] = np.broadcast_to(np.asarray(a[k], float), (1, 1, n_years)).copy()
-    for k in ("w0", "r0"):
+    for k in ("w0", "r0", "p_land"):
         a[k] = np.full((1, 1), a[k], float)
     a["review"] = np.array([a["review"]], np.int64)
     a["reclass_start"] = np.full((1, 1), a["reclass_start"], np.int64)
@@ -97,3 +100,75 @@ def test_execution_rate_and_underspend_budgeting():
 def test_resilience_counts_at_most_the_cap():
     (_, res, _, _), _ = _run_both(_one_member(r0=1.4, zeta=0.5))
     assert res.max() == 1.5
+
+
+# ---- the policy model: revisions, momentum, consolidation, floor, landing --------
+
+
+def test_a_revision_cuts_the_commitment_and_the_plan_follows():
+    # will 1 (w0 = 40 logit): the plan jumps to the committed share each year.  A cut
+    # of 10% of last year's plan (2.0) in year 0 lowers the commitment 3.0 -> 2.8.
+    rev = np.array([[[-0.1, 0.0, 0.0]]])
+    (core, *_), ref = _run_both(_one_member(w0=40.0, wbar=40.0, rev=rev))
+    np.testing.assert_allclose(core[0, 0], [2.8, 2.8, 2.8], rtol=1e-12)
+    np.testing.assert_array_equal(core, ref[0])
+
+
+def test_momentum_carries_a_revision_into_later_years():
+    # a rise of 10% of 2.0 = 0.2 pp, then 0.5 x 0.2 and 0.25 x 0.2 in the next years.
+    rev = np.array([[[0.1, 0.0, 0.0]]])
+    (core, *_), ref = _run_both(_one_member(w0=40.0, wbar=40.0, rev=rev, momentum=0.5))
+    np.testing.assert_allclose(core[0, 0], [3.2, 3.3, 3.35], rtol=1e-12)
+    np.testing.assert_array_equal(core, ref[0])
+
+
+def test_an_overshoot_above_the_path_is_possible():
+    # a rise of 50% of 2.0 = 1 pp on a path at 3.0: the plan goes to 4.0, above it.
+    rev = np.array([[[0.5, 0.0, 0.0]]])
+    (core, *_), _ = _run_both(_one_member(w0=40.0, wbar=40.0, rev=rev))
+    assert core[0, 0, 0] == pytest.approx(4.0)
+
+
+def test_consolidation_the_year_after_a_recession():
+    # growth -5% in year 0 against +2% expected (a recession: below -1%): that year
+    # the share rises by the denominator, 3.0 x 1.02 / 0.95; then 0.2 pp cut.
+    u_g = np.array([[[-0.07 / 0.01, 0.0, 0.0]]])
+    kw = dict(w0=40.0, wbar=40.0, sig_g=0.01, u_g=u_g, consolidation_pp=0.2,
+              recession_growth=-0.01)  # fmt: skip
+    (core, *_), ref = _run_both(_one_member(**kw))
+    np.testing.assert_allclose(core[0, 0], [3.0 * 1.02 / 0.95, 2.8, 2.8], rtol=1e-12)
+    np.testing.assert_array_equal(core, ref[0])
+
+
+def test_a_due_commitment_is_a_floor():
+    # path at the level 3.0 (due): a cut of 20% of the plan cannot take the
+    # commitment below 3.0, and a later rise of 10% starts from the floor.
+    rev = np.array([[[-0.2, 0.1, 0.0]]])
+    kw = dict(w0=40.0, wbar=40.0, s0=3.0, core_level=3.0, rev=rev)
+    (core, *_), ref = _run_both(_one_member(**kw))
+    np.testing.assert_allclose(core[0, 0], [3.0, 3.3, 3.3], rtol=1e-12)
+    np.testing.assert_array_equal(core, ref[0])
+
+
+@pytest.mark.parametrize(
+    ("eta", "u", "expected"),
+    [
+        (0.95, 0.1, 3.0),  # short by 0.15 pp <= band 0.25, u < p: topped up
+        (0.95, 0.9, 2.85),  # u >= p: not topped up
+        (0.90, 0.1, 2.7),  # short by 0.3 pp > band: not topped up
+    ],
+)
+def test_landing_tops_up_a_near_miss_of_a_due_commitment(eta, u, expected):
+    kw = dict(w0=40.0, wbar=40.0, s0=3.0, core_level=3.0, eta=eta, u_land=u,
+              p_land=0.5)  # fmt: skip
+    (core, *_), ref = _run_both(_one_member(**kw))
+    np.testing.assert_allclose(core[0, 0], expected, rtol=1e-12)
+    np.testing.assert_array_equal(core, ref[0])
+
+
+def test_landing_needs_a_due_commitment():
+    # the path (3.0) is below the level 3.5: nothing is due, nothing is topped up.
+    kw = dict(w0=40.0, wbar=40.0, s0=3.0, core_level=3.5, eta=0.95, u_land=0.0,
+              p_land=1.0, path=3.4)  # fmt: skip
+    (core, *_), _ = _run_both(_one_member(**kw))
+    np.testing.assert_allclose(core[0, 0], 3.4 * 0.95, rtol=1e-12)

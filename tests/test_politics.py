@@ -36,12 +36,14 @@ def test_all_mechanisms_off_equals_the_foundation_bit_for_bit():
 @pytest.mark.parametrize(
     ("mechanism", "neutral"),
     [
-        ("threat", {"effect": 0.0}),
+        ("threat", {"effect": 0.0, "commitment_pp": 0.0}),
         ("us_stance", {"effect_allies": {"neutral": 0, "retrenchment": 0},
-                       "effect_us": {"retrenchment": 0}}),
+                       "effect_us": {"retrenchment": 0},
+                       "commitment_allies": {"neutral": 0, "retrenchment": 0}}),
         ("elections", {"p_change": 0.0, "dip_pp": 0.0}),
-        ("jumps", {"rate_common": 0.0, "rate_member": 0.0}),
-        ("fiscal", {"threshold": 500.0}),
+        ("revisions", {"rate_common": 0.0, "rate_member": 0.0}),
+        ("fiscal", {"threshold": 500.0, "consolidation_pp": 0.0}),
+        ("landing", {"p_topup": 0.0}),
         ("review", {"p_relax": 0.0, "p_tighten": 0.0}),
         ("reclass", {"rate": 0.0}),
         ("reporting", {"noise_sd": 0.0}),
@@ -74,17 +76,19 @@ def _hand_plan(s0, path, wills, dmax, pool=0.0):
     return np.array(out)
 
 
-def test_pinned_acute_threat_shifts_will_by_exposure():
+def test_pinned_acute_threat_shifts_will_and_commitment_by_exposure():
     years = {y: "acute" for y in range(2026, 2031)}
-    cfg = _zero(threat={"enabled": True, "pinned": years, "effect": 0.5})
-    mi, j, core, _ = _core(cfg, "POL")  # exposure 1 (land border)
-    will = _logistic(mi.wbar[j] + 0.5 * 1.0 * (2.0 - 1.0))
-    expected = _hand_plan(mi.base_share[j], mi.path[j, 0], [will] * 5, mi.dmax[j])
-    np.testing.assert_allclose(core, np.broadcast_to(expected, core.shape), rtol=1e-10)
-    mi, j, core, _ = _core(cfg, "ESP")  # exposure 0.1
-    will = _logistic(mi.wbar[j] + 0.5 * 0.1)
-    expected = _hand_plan(mi.base_share[j], mi.path[j, 0], [will] * 5, mi.dmax[j])
-    np.testing.assert_allclose(core[0], expected, rtol=1e-10)
+    cfg = _zero(threat={"enabled": True, "pinned": years, "effect": 0.5,
+                        "commitment_pp": 0.4})  # fmt: skip
+    for iso in ("POL", "ESP"):  # exposure 1 (land border), 0.1
+        mi, j, core, _ = _core(cfg, iso)
+        e = mi.exposure[j]
+        will = _logistic(mi.wbar[j] + 0.5 * e * (2.0 - 1.0))
+        path = mi.path[j, 0] + 0.4 * e * (2.0 - 1.0)
+        expected = _hand_plan(mi.base_share[j], path, [will] * 5, mi.dmax[j])
+        np.testing.assert_allclose(
+            core, np.broadcast_to(expected, core.shape), rtol=1e-10
+        )
 
 
 def test_certain_government_change_jumps_will_and_dips_the_plan():
@@ -158,13 +162,15 @@ def test_reporting_noise_is_added_to_the_reported_share_only():
 
 
 def test_us_retrenchment_pinned_moves_allies_and_the_us():
-    cfg = _zero(us_stance={"enabled": True, "pinned": {2029: "retrenchment"}})
+    cfg = _zero(us_stance={"enabled": True, "pinned": {2029: "retrenchment"},
+                           "commitment_allies": {"retrenchment": 0.2}})  # fmt: skip
     for iso, shift in (("DEU", 0.3), ("ESP", 0.3)):
         mi, j, core, _ = _core(cfg, iso)
         wills = [
             _logistic(mi.wbar[j] + (shift if y >= 2029 else 0.0)) for y in mi.years
         ]
-        expected = _hand_plan(mi.base_share[j], mi.path[j, 0], wills, mi.dmax[j])
+        path = mi.path[j, 0] + np.where(mi.years >= 2029, 0.2, 0.0)
+        expected = _hand_plan(mi.base_share[j], path, wills, mi.dmax[j])
         np.testing.assert_allclose(core[0], expected, rtol=1e-10)
 
 
@@ -190,7 +196,7 @@ def test_markov_chain_transition_frequencies():
 def test_election_and_jump_frequencies():
     """The kernel's election draws: a change of government with p_change in election
     years only, upward with p_up, of the configured size."""
-    cfg = make_config(paths=20_000, members=["DEU", "FRA"], jumps={"enabled": False},
+    cfg = make_config(paths=20_000, members=["DEU", "FRA"], revisions={"enabled": False},
                       elections={"p_change": 0.4, "p_up": 0.7, "jump": 0.5})  # fmt: skip
     mi = build_inputs(cfg)
     n, T = 20_000, len(mi.years)

@@ -14,13 +14,14 @@ from .sections import (
     ElectionConfig,
     ExecutionConfig,
     FiscalConfig,
-    JumpConfig,
+    LandingConfig,
     MacroConfig,
     PolicyConfig,
     ReclassConfig,
     ReportingConfig,
     ResilienceConfig,
     ReviewConfig,
+    RevisionConfig,
     SensitivityConfig,
     Target,
     ThreatConfig,
@@ -86,7 +87,8 @@ class Config:
     threat: ThreatConfig = _f(ThreatConfig(), "threat regime (common Markov chain)")
     us_stance: UsStanceConfig = _f(UsStanceConfig(), "US stance (common state)")
     elections: ElectionConfig = _f(ElectionConfig(), "elections and government change")
-    jumps: JumpConfig = _f(JumpConfig(), "punctuated budgets")
+    revisions: RevisionConfig = _f(RevisionConfig(), "commitment revisions")
+    landing: LandingConfig = _f(LandingConfig(), "top-ups of near misses")
     fiscal: FiscalConfig = _f(FiscalConfig(), "debt, debt drag, EU escape clause")
     review: ReviewConfig = _f(ReviewConfig(), "the 2029 review of the target path")
     reclass: ReclassConfig = _f(ReclassConfig(), "one-off reclassification into core")

@@ -265,6 +265,13 @@ class ThreatConfig:
     effect: float = _f(
         0.5, "will shift per unit of threat level at exposure 1 [logit]", -5, 5
     )
+    commitment_pp: float = _f(
+        0.34,
+        "committed share raised per unit of threat level at exposure 1 [pp]: the 2014 "
+        "-> 2017 change of NATO shares (June-2024 edition) regressed on exposure",
+        -5,
+        5,
+    )
     pinned: dict[int, ThreatState] | None = _f(
         None,
         "year -> regime forced in that year (e.g. {2027: moderate}); chain goes on",
@@ -291,6 +298,13 @@ class UsStanceConfig:
     effect_allies: ByStance = _f(
         ByStance(pressure=0.0, neutral=-0.2, retrenchment=0.3),
         "will shift of members other than the US, relative to the start [logit]",
+        -5,
+        5,
+    )
+    commitment_allies: ByStance = _f(
+        ByStance(pressure=0.0, neutral=-0.2, retrenchment=0.3),
+        "committed share of members other than the US shifted, relative to the start "
+        "[pp] (assumption)",
         -5,
         5,
     )
@@ -322,12 +336,42 @@ class ElectionConfig:
 
 
 @dataclass(frozen=True)
-class JumpConfig:
-    enabled: bool = _f(True, "punctuated budgets: compound Poisson jumps in will")
-    rate_common: float = _f(0.03, "alliance-wide jumps per year", 0, 5)
-    rate_member: float = _f(0.1, "member-specific jumps per year", 0, 5)
-    mean: float = _f(0.0, "mean jump [logit]", -5, 5)
-    sd: float = _f(0.8, "s.d. of a jump [logit]", 0, 5)
+class RevisionConfig:
+    enabled: bool = _f(
+        True,
+        "commitments are revised: compound Poisson jumps in each member's committed "
+        "share, alliance-wide and own (cuts as well as increases)",
+    )
+    rate_common: float = _f(0.03, "alliance-wide revisions per year (assumption)", 0, 5)
+    rate_member: float | None = _f(
+        None, "own revisions per year; null = calibration (policy.revisions)", 0, 5
+    )
+    mean: float = _f(0.0, "mean revision [pp]", -5, 5)
+    sd: float | None = _f(None, "s.d. of one revision [pp]; null = calibration", 0, 5)
+    momentum: float | None = _f(
+        None,
+        "AR(1) coefficient of a member's yearly revision (a ramp-up goes on); null = "
+        "calibration",
+        0,
+        0.95,
+    )
+    parameter_uncertainty: bool = _f(
+        True,
+        "each path draws its revision s.d. and landing probability from their "
+        "sampling distributions (calibration counts); false = point estimates",
+    )
+
+
+@dataclass(frozen=True)
+class LandingConfig:
+    enabled: bool = _f(
+        True,
+        "a member whose commitment is due and whose outturn falls short by at most "
+        "the calibration's band (0.25 pp) tops up or reclassifies to the level",
+    )
+    p_topup: float | None = _f(
+        None, "probability of topping up a near miss; null = calibration", 0, 1
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +388,16 @@ class FiscalConfig:
     )
     interest_shift_pp: float = _f(
         0.0, "extra interest rate on the whole debt stock [pp per year]", -5, 20
+    )
+    consolidation_pp: float | None = _f(
+        None,
+        "cut in the committed share the year after a recession [pp]; null = "
+        "calibration (policy.consolidation)",
+        0,
+        5,
+    )
+    recession_growth_pct: float = _f(
+        0.0, "real growth below which a year is a recession [%]", -20, 10
     )
     escape_clause: bool = _f(True, "no debt drag while the EU escape clause is active")
     escape_clause_end: int = _f(

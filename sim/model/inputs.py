@@ -50,6 +50,11 @@ class Scalars(NamedTuple):
     threshold: float  # debt threshold [% GDP]
     debt_financed: float  # share of extra spending financed by debt
     interest: float  # interest_shift_pp / 100 [fraction/yr]
+    consolidation_pp: float  # commitment cut after a recession [pp]
+    momentum: float  # AR(1) coefficient of yearly revisions
+    recession_growth: float  # recession_growth_pct / 100 [fraction/yr]
+    core_level: float  # the level near misses are topped up to [% GDP]
+    landing_band: float  # largest shortfall topped up [pp]
     g_shock: np.ndarray  # [year] unforeseen common growth shock [fraction]
 
 
@@ -65,7 +70,11 @@ class Draws(NamedTuple):
     w0: np.ndarray  # initial will [logit]
     r0: np.ndarray  # base-year resilience spending [pp]
     w_offset: np.ndarray  # persistent will shift (threat, US stance) [logit]
-    w_jump: np.ndarray  # one-off will jumps [logit]
+    w_jump: np.ndarray  # one-off will jumps (elections) [logit]
+    c_offset: np.ndarray  # alliance-wide commitment shift (threat, US stance) [pp]
+    rev: np.ndarray  # commitment revisions [fraction of the planned share]
+    u_land: np.ndarray  # uniform: top-up of a near miss
+    p_land: np.ndarray  # [path] probability of a top-up
     review: np.ndarray  # [path] review outcome: 0 keep, 1 relax, 2 tighten
     reclass_start: np.ndarray  # year index of reclassification
     noise: np.ndarray  # reporting noise [pp]
@@ -73,7 +82,12 @@ class Draws(NamedTuple):
     @classmethod
     def empty(cls, n_members: int, n: int, n_years: int, review: np.ndarray) -> Draws:
         """Buffers for ``n_members`` x ``n`` paths x ``n_years`` (``review``: given)."""
-        per_path = {"w0": float, "r0": float, "reclass_start": np.int64}
+        per_path = {
+            "w0": float,
+            "r0": float,
+            "reclass_start": np.int64,
+            "p_land": float,
+        }
         return cls(**{
             f: review if f == "review"
             else np.empty((n_members, n), per_path[f]) if f in per_path
@@ -118,10 +132,15 @@ class DrawParams(NamedTuple):
     prior_mean: float  # base-year resilience [pp]
     prior_sd: float
     res_noise_sd: float
-    jumps_on: bool
-    rate_member: float  # own will jumps per year
-    jump_mean: float
-    jump_sd: float
+    revisions_on: bool
+    rate_member: float  # own commitment revisions per year
+    rev_mean: float  # [fraction of the planned share]
+    rev_sd: float
+    rev_dof: float  # degrees of freedom of rev_sd's estimate; 0: no uncertainty
+    landing_on: bool
+    land_a: float  # Beta(a, b) of (1 + p_topup) / 2; a = 0: p_land fixed
+    land_b: float
+    p_topup: float
     elect_on: bool
     election: np.ndarray  # [year] bool
     p_change: float
@@ -134,7 +153,8 @@ class DrawParams(NamedTuple):
     f_pi: np.ndarray
     f_w: np.ndarray
     common_offset: np.ndarray  # the member's threat and US-stance will shift
-    common_jump: np.ndarray  # common will jumps
+    common_commit: np.ndarray  # the member's threat and US-stance commitment shift [pp]
+    common_jump: np.ndarray  # alliance-wide revisions [fraction of the planned share]
     boot: np.ndarray  # rows of the residual panels (-1: no bootstrap)
     z_hist_g: np.ndarray  # [historical year] standardised residuals
     z_hist_pi: np.ndarray

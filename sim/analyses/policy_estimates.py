@@ -1,0 +1,132 @@
+"""Estimators of the policy model's parameters from the historical panel (README,
+"Policy model"): plain functions of [year, member] arrays, called by
+:func:`sim.analyses.calibrate.calibrate` with the data up to its as-of year.
+
+- :func:`revisions`: commitment revisions as compound-Poisson jumps, from the moments
+  of annual changes of the log share (variance, first autocovariance, kurtosis);
+- :func:`landing`: the share of near misses topped up to a committed level, from the
+  bunching of shares just above it;
+- :func:`consolidation`: the cut in the share after a recession, from the change in
+  the share over the years around one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_RATE = 3.0
+"""Jump rates above 3 a year are not told apart from Gaussian revisions: capped."""
+SPIKE = 0.4
+"""A change of the log share above 0.4 (about +-50%) that the next year reverses by at
+least half is a one-year spike (a one-off payment such as Bulgaria's 2019 fighter purchase, or a conflict year
+such as North Macedonia's 2001), not a revision of policy: both changes left out."""
+
+
+def without_spikes(d: np.ndarray) -> np.ndarray:
+    """Annual changes ``d`` [year, member] with one-year spikes (SPIKE) set to NaN."""
+    out = d.copy()
+    with np.errstate(invalid="ignore"):
+        spike = (np.abs(d[:-1]) > SPIKE) & (d[:-1] * d[1:] < 0) & (
+            np.abs(d[1:]) >= 0.5 * np.abs(d[:-1])
+        )  # fmt: skip
+    out[:-1][spike] = np.nan
+    out[1:][spike] = np.nan
+    return out
+
+
+def revisions(share: np.ndarray, normal: np.ndarray, rate_common: float) -> dict:
+    """Commitment revisions [fraction of the share] from the annual changes of the log
+    of ``share`` [year, member] into the ``normal`` [year] years, pooled over members
+    (relative changes: a member at 4% revises by twice as many pp as one at 2%).
+
+    Changes are persistent revisions (compound Poisson: rate lambda, N(0, sd^2) jumps)
+    plus transitory noise (outturn, reporting) of variance s2, so
+    var(d) = lambda sd^2 + 2 s2, cov(d_t, d_t-1) = -s2 and the fourth cumulant of d is
+    3 lambda sd^4 (transitory noise taken as Gaussian).  A positive first
+    autocorrelation instead (a ramp-up, once begun, goes on) is the ``momentum`` of
+    revisions: the AR(1) coefficient of the yearly revision (s2 = 0 then).  ``rate_member`` is lambda less
+    the alliance-wide ``rate_common`` (revisions.rate_common, same size distribution).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(np.where(share > 0, share, np.nan))
+    d = without_spikes(logs[1:] - logs[:-1])
+    ok = np.isfinite(d) & normal[1:, None]
+    x = d[ok]
+    x = x - x.mean()
+    var = float(x.var(ddof=1))
+    pair = ok[1:] & ok[:-1]
+    mean = d[ok].mean()
+    a, b = d[1:][pair] - mean, d[:-1][pair] - mean
+    cov1 = float((a * b).mean())
+    s2 = max(-cov1, 0.0)
+    momentum = max(cov1 / var, 0.0)
+    v_p = max(var - 2 * s2, 0.1 * var)
+    k4 = float((x**4).mean() - 3 * var**2)
+    sd2 = max(k4 / (3 * v_p), v_p / MAX_RATE)
+    rate = v_p / sd2
+    return {
+        "rate_member": round(max(rate - rate_common, 0.0), 4),
+        "momentum": round(momentum, 4),
+        "sd": round(float(np.sqrt(sd2)), 4),
+        "transitory_sd": round(float(np.sqrt(s2)), 4),
+        "n_changes": int(x.size),
+        "n_spikes_left_out": int(
+            (np.isfinite(share[1:] - share[:-1]) & ~np.isfinite(d)).sum()
+        ),
+        "n_jumps": round(rate * x.size, 1),
+        "change_sd": round(float(np.sqrt(var)), 4),
+    }
+
+
+def landing(share: np.ndarray, level: float, band: float) -> dict:
+    """Share of the member-years just below ``level`` that are topped up to it.
+
+    With a smooth density, shares in [level - band, level) and [level, level + band)
+    are about equally many; topping up a fraction q of those below moves them above:
+    below = m (1 - q), above = m (1 + q).  Jeffreys posterior of (1 + q) / 2:
+    Beta(above + 1/2, below + 1/2); q = max(2 theta - 1, 0).  Returns the posterior
+    parameters and mean of q (by numerical integration of the clipped transform).
+    """
+    v = share[np.isfinite(share)]
+    below = int(((v >= level - band) & (v < level)).sum())
+    above = int(((v >= level) & (v < level + band)).sum())
+    a, b = above + 0.5, below + 0.5
+    theta = np.linspace(0.0005, 0.9995, 1000)
+    w = theta ** (a - 1) * (1 - theta) ** (b - 1)
+    q_mean = float((np.maximum(2 * theta - 1, 0) * w).sum() / w.sum())
+    return {
+        "level": level,
+        "band_pp": band,
+        "below": below,
+        "above": above,
+        "beta_a": a,
+        "beta_b": b,
+        "p_topup": round(q_mean, 4),
+    }
+
+
+def consolidation(
+    share: np.ndarray, growth: np.ndarray, keep: np.ndarray, recession: float
+) -> dict:
+    """Cut in the share [pp] after a recession.
+
+    ``share`` [year, member] [% GDP], ``growth`` real GDP growth [% / yr], ``keep``
+    [year] the usable years.  The change in the share from the year before a recession
+    (growth below ``recession`` [%]) to two years after it, less the mean change over
+    all such three-year windows: the denominator's dip and rebound cancel over the
+    window (as in the model, where budgets are set as shares of expected GDP), what is
+    left is the budget response.  Positive = shares cut after recessions.
+    """
+    three = share[3:] - share[:-3]  # [i]: from year i to i + 3; recession in i + 1
+    ok = np.isfinite(three) & keep[3:, None] & keep[:-3, None]
+    ok &= keep[1:-2, None] & keep[2:-1, None]
+    rec = ok & (growth[1:-2] < recession)
+    if rec.sum() < 3:
+        return {"consolidation_pp": 0.0, "n_recessions": int(rec.sum())}
+    excess = float(three[rec].mean() - three[ok].mean())
+    return {
+        "consolidation_pp": round(max(-excess, 0.0), 4),
+        "n_recessions": int(rec.sum()),
+        "n_windows": int(ok.sum()),
+        "recession_growth_pct": recession,
+    }

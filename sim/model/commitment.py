@@ -1,0 +1,33 @@
+"""Commitments: the share a government has committed to, revised at events."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import step
+
+
+@step
+def velocity(v, momentum, jump, plan, recession, consolidation):
+    """This year's revision [pp]: ``momentum`` x last year's ``v`` [pp] (a ramp-up, once
+    begun, goes on), plus the revision ``jump`` [fraction] of last year's ``plan``
+    [% GDP], less ``consolidation`` [pp] if last year was a ``recession`` (1 or 0)."""
+    return momentum * v + jump * plan - consolidation * recession
+
+
+@step
+def committed(path, offset, shift, level):
+    """Committed share [% GDP]: the target ``path`` plus the alliance-wide ``offset``
+    (threat, US stance) and the member's own ``shift`` [pp], never below 0; once the
+    path has reached the alliance ``level`` (the commitment is due), never below it:
+    a met commitment is a floor (a ratchet: under the 2% pledge, 94% of Allies at 2%
+    were at 2% the next year, NATO July-2026 edition 2014-2026)."""
+    due = path >= level
+    return np.maximum(path + offset + shift, level * due)
+
+
+@step
+def absorbed(commit, path, offset):
+    """The own shift [pp] that ``commit`` implies: a floor that binds absorbs the
+    revisions below it, so a later rise starts from the floor, not from under it."""
+    return commit - path - offset
