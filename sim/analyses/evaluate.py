@@ -308,13 +308,15 @@ def score_lines(ds: xr.Dataset) -> list[str]:
     forecast year, reliability, forecasts below 5% and one-year-ahead coverage."""
     f = [str(x) for x in ds[C.FORECASTER].values]
     origins = [int(o) for o in ds[C.ORIGIN].values]
+    many = len(origins) > 1
     lines = [
-        "fitted on data up to each origin only:",
+        f"fitted on data up to {'each origin' if many else 'the base year'} only:",
         *(f"  {o}: {ds.attrs[f'fitted_{o}']}" for o in origins),
         f"  {ds.attrs['not_fitted']}",
         "",
-        "scores pooled over origins (lower Brier, log and CRPS are better; BSS = Brier "
-        "skill against climatology, higher is better)",
+        f"scores {'pooled over origins' if many else 'over member-years'} (lower "
+        "Brier, log and CRPS are better; BSS = Brier skill against climatology, "
+        "higher is better)",
         f"{'threshold':>9} {'n':>5} " + " ".join(f"{'Brier ' + n[:5]:>12}" for n in f)
         + " " + " ".join(f"{'log ' + n[:5]:>10}" for n in f) + f" {'BSS model':>9}",
     ]  # fmt: skip
