@@ -10,7 +10,7 @@ SCENARIO_PATHS ?= 20000
 SCENARIO_SEED  ?= 20250625
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run report all scenarios calibrate backtest skill bench test test-slow golden lint fmt members clean
+.PHONY: help venv run report all scenarios calibrate backtest skill skill-loo bench test test-slow golden lint fmt members clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,6 +70,9 @@ backtest: $(STAMP) ## Backtests: Wales 2014 (with and without the 2022 invasion 
 
 skill: $(STAMP) ## Out-of-sample skill of the Wales config: origins 2014-2020, thresholds 1.5-3.5%
 	$(BIN)/sim skill configs/backtest/wales2014.yaml --out $(OUT)
+
+skill-loo: $(STAMP) ## The same, leave-one-member-out: pooled estimates without the member scored
+	$(BIN)/sim skill configs/backtest/wales2014.yaml --leave-one-out --out $(OUT)
 
 bench: $(STAMP) ## Benchmark numba engine vs numpy reference (100k and 1M paths; minutes)
 	$(BIN)/sim bench --config $(CONFIG)

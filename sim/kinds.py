@@ -21,8 +21,8 @@ KINDS = {
 READERS = {
     "run": ("show", "compare", "report", "extend", "reproduce"),
     "sweep": ("show", "compare", "report", "reproduce"),
-    "backtest": ("show",),
-    "skill": ("show",),
+    "backtest": ("show", "report"),
+    "skill": ("show", "report"),
     "sensitivity": ("show", "report"),
     "requirement": ("show",),
 }
@@ -42,8 +42,8 @@ def kind_of(ds: xr.Dataset) -> str | None:
         return str(kind)
     if "ST" in ds.data_vars:
         return "sensitivity"
-    if "coverage" in ds.data_vars:
-        return "skill"
+    if "coverage" in ds.data_vars and "member_name" not in ds.coords:
+        return "skill"  # a backtest has the coverage too, and member names
     if "brier" in ds.data_vars:
         return "backtest"
     if "rate_core" in ds.data_vars:

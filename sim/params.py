@@ -276,7 +276,7 @@ def _asof_table(year: int) -> pd.DataFrame:
 def build_inputs(cfg: Config) -> ModelInputs:
     """Turn a validated config and the member table into engine arrays."""
     full = member_table(cfg)
-    cal = calibration.load(cfg.calibration, cfg.base_year)
+    cal = calibration.load(cfg.calibration, cfg.base_year, cfg.calibration_leave_out)
     codes = list(full.index) if cfg.members == "all" else list(cfg.members)
     table = full.loc[codes]
     years = np.arange(cfg.base_year + 1, cfg.horizon + 1)

@@ -120,7 +120,8 @@ def write_report(
     run: str | Path, out: str | Path | None = None, log: Callable | None = None
 ) -> Path:
     """Write report.html, figures/*.png and summary.csv into ``out`` (default
-    RUN_DIR/report) for a run, sweep or sensitivity analysis; return the HTML path.
+    RUN_DIR/report) for a run, sweep, sensitivity analysis, backtest or skill result;
+    return the HTML path.
 
     Everything is written into a hidden temporary folder beside the target and
     renamed into place when complete: an error or interrupt leaves nothing."""
@@ -136,7 +137,8 @@ def write_report(
             raise RunError(f"cannot write in {folder.parent}: {e.strerror}") from None
         try:
             (tmp / "figures").mkdir()
-            build = _sensitivity_page if kind == "sensitivity" else _page
+            build = {"sensitivity": _sensitivity_page, "backtest": _scores_page,
+                     "skill": _scores_page}.get(kind, _page)  # fmt: skip
             page = build(ds, tmp / "figures", Figures(tmp / "figures", intr, log))
             (tmp / "report.html").write_text(page, encoding="utf-8")
             intr.check()
@@ -299,4 +301,69 @@ def _sensitivity_page(ds: xr.Dataset, folder: Path, figs: Figures) -> str:
         f"<h2 id='provenance'>Provenance</h2><pre>{html.escape(str(ds.attrs.get('groups', '')))}</pre>"
         f"<details><summary>Resolved configuration</summary><pre>"
         f"{html.escape(str(ds.attrs.get('config', '')))}</pre></details></body></html>\n"
+    )
+
+
+def _scores_page(ds: xr.Dataset, folder: Path, figs: Figures) -> str:
+    """Scores of a backtest or out-of-sample skill result against the naive
+    forecasters: per threshold, CRPS, reliability, forecasts below 5%, coverage, and
+    what was fitted on which years; summary.csv holds the threshold table."""
+    from . import briefing_scores as b
+
+    a = ds.attrs
+    table = b.threshold_table(ds)
+    table.to_csv(folder.parent / "summary.csv", index=False)
+    origins = [int(o) for o in ds["origin"].values]
+    loo = " leave-one-member-out," if int(a.get("leave_one_member_out", 0)) else ""
+    what = "backtest" if a.get("sim_kind") == "backtest" else "out-of-sample skill"
+    meta = (
+        f"{what.capitalize()}:{loo} forecasts from {', '.join(map(str, origins))} of "
+        f"every year to {int(ds['year'][-1])}, {int(a['n_paths']):,} Monte Carlo paths "
+        f"{'per member run' if loo else 'per origin'}, seed {int(a['seed'])}. "
+        f"{a.get('comment', '')}"
+    )
+    fitted = "".join(
+        f"<tr><th>{o}</th><td>{html.escape(str(a.get(f'fitted_{o}', '')))}</td></tr>"
+        for o in origins
+    )
+    esc = html.escape
+    sections = [
+        f"<h1>{esc(str(a.get('title', 'sim report')))}</h1>",
+        f'<p class="meta">{esc(_description(ds))}</p>' if _description(ds) else "",
+        f'<p class="meta">{esc(meta)}</p>',
+        '<nav><a href="#summary">Summary</a><a href="#thresholds">Thresholds</a>'
+        '<a href="#crps">CRPS</a><a href="#reliability">Reliability</a>'
+        '<a href="#fitted">Fitted on</a><a href="#provenance">Provenance</a></nav>',
+        f'<h2 id="summary">Summary</h2><div class="summary">{b.summary_text(ds)}</div>',
+        '<h2 id="thresholds">Scores per threshold</h2>',
+        "<p>Event: the core share is at or above the threshold (less the meet "
+        "tolerance) in a year; every member-year forecast of every origin counts the "
+        "same. Lower Brier and log scores are better; Brier skill is against "
+        "climatology (above 0 is better than it).</p>",
+        html_table(table),
+        '<h2 id="crps">CRPS of the whole share distribution</h2>',
+        "<p>Continuous ranked probability score of the forecast distribution of the "
+        "share at the realised share, in percentage points of GDP (lower is better): "
+        "all forecasts, per origin and per number of years ahead.</p>",
+        html_table(b.crps_table(ds)),
+        '<h2 id="reliability">Reliability</h2>',
+        "<p>Forecasts pooled over origins and thresholds, by forecast probability: "
+        "how many, their mean, and how often the event happened. A reliable "
+        "forecaster's observed frequency matches its forecast.</p>",
+        html_table(b.reliability_table(ds)),
+        "<h3>Forecasts below 5%</h3>",
+        html_table(b.low_table(ds)),
+        "<h3>One year ahead: coverage of the 90% interval</h3>",
+        html_table(b.coverage_table(ds)),
+        '<h2 id="fitted">What was fitted on which years</h2>',
+        f'<table class="prov">{fitted}</table>',
+        f'<p class="meta">{esc(str(a.get("not_fitted", "")))}</p>',
+        '<h2 id="provenance">Provenance</h2>',
+        _provenance(a),
+    ]
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(str(a.get('title', 'sim report')))}</title>"
+        f"<style>{CSS}</style></head><body>{''.join(sections)}</body></html>\n"
     )

@@ -78,23 +78,42 @@ def test_backtest_outputs(tiny_backtest):
     ds = tiny_backtest
     assert list(ds.forecaster.values) == ["model", "persistence", "climatology"]
     assert ds.sizes["year"] == 10 and int(ds.year[0]) == 2015
-    for v in ("p_forecast", "observed", "brier", "log_score", "crps_final",
-              "reliability_count", "p_naive"):  # fmt: skip
-        assert v in ds and ds[v].attrs["units"]
-    assert int(ds.reliability_count.sel(forecaster="model").sum()) == 50
-    np.testing.assert_array_equal(ds.p_forecast, ds.p_naive.sel(forecaster="model"))
-    outcome = ds.observed >= 2.0 - 0.005
-    brier = float(((ds.p_forecast - outcome) ** 2).mean())
-    assert float(ds.brier.sel(forecaster="model")) == pytest.approx(brier)
-    for f in ds.forecaster.values:  # skill of each forecaster from its own Brier
-        own = ((ds.p_naive.sel(forecaster=f) - outcome) ** 2).mean()
-        clim = ((ds.p_naive.sel(forecaster="climatology") - outcome) ** 2).mean()
-        assert float(ds.brier.sel(forecaster=f)) == pytest.approx(float(own))
-        assert float(ds.brier_skill.sel(forecaster=f)) == pytest.approx(
-            1 - float(own) / float(clim)
-        )
-    assert float(ds.p_forecast.sel(member="USA").min()) > 0.9  # 3.7% in 2014
-    assert "wales2014" in summary(ds)
+    assert list(ds.threshold.values) == [1.5, 2.0, 2.5, 3.0, 3.5]
+    for v in ("p_forecast", "observed", "brier", "log_score", "crps", "crps_member",
+              "reliability_count", "coverage"):  # fmt: skip
+        assert v in ds and ds[v].attrs["units"] and ds[v].attrs["long_name"]
+    assert int(ds.reliability_count.sel(forecaster="model").sum()) == 5 * 50
+    for t in ds.threshold.values:  # Brier of every forecaster at every threshold
+        outcome = ds.observed >= t - 0.005
+        for f in ds.forecaster.values:
+            p = ds.p_forecast.sel(forecaster=f, threshold=t, origin=2014)
+            assert float(ds.brier.sel(forecaster=f, threshold=t)) == pytest.approx(
+                float(((p - outcome) ** 2).mean())
+            )
+    # CRPS of every forecast year, not only the last
+    crps = ds.crps_member.sel(forecaster="model", origin=2014)
+    assert np.isfinite(crps).all() and float(crps.sel(year=2015).mean()) < float(
+        crps.sel(year=2024).mean()
+    )  # one year ahead is easier than ten
+    assert float(ds.crps[0]) == pytest.approx(float(crps.mean()))
+    usa = ds.p_forecast.sel(forecaster="model", threshold=2.0, member="USA")
+    assert float(usa.min()) > 0.9  # 3.7% in 2014
+    assert "SIPRI 2005-2014" in ds.attrs["fitted_2014"]
+    text = summary(ds)
+    assert "wales2014: base year 2014" in text and "fitted on data up to" in text
+
+
+def test_backtest_model_probabilities_are_the_runs():
+    """Scoring at several thresholds changes nothing in the model: at the config's
+    own target level the backtest's probabilities are a plain run's, bit for bit."""
+    from sim.runner import run
+
+    cfg = load_config(CONFIGS / "backtest" / "wales2014.yaml",
+                      ["paths=300", "members=[DEU, POL, LVA]", "chunk_size=300"])  # fmt: skip
+    plain = run(cfg).p_meet.sel(target="nato_2")
+    ds = backtest(cfg, thresholds=(2.0, 3.0))
+    got = ds.p_forecast.sel(forecaster="model", threshold=2.0, origin=2014)
+    np.testing.assert_array_equal(got.values, plain.values)
 
 
 def test_backtest_rejects_future_base_years():
@@ -111,6 +130,17 @@ def test_backtest_cli(tmp_path):
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "origin2018: base year 2018" in r.output
+    assert "3.50" in r.output and "CRPS of the share" in r.output
+    one = CliRunner().invoke(cli, ["backtest", str(CONFIGS / "backtest" / "origin2018.yaml"),
+                                   "--paths", "100", "--out", str(tmp_path), "--thresholds", "2",
+                                   "--set", "members=[DEU]"])  # fmt: skip
+    assert one.exit_code == 0 and "3.50" not in one.output
+    bad = CliRunner().invoke(cli, ["backtest", str(CONFIGS / "backtest" / "origin2018.yaml"),
+                                   "--out", str(tmp_path), "--thresholds", "3,2"])  # fmt: skip
+    assert isinstance(bad.exception, ConfigError) and "--thresholds 3,2" in str(
+        bad.exception
+    )
+    assert len(list(tmp_path.iterdir())) == 2
     assert (
         tmp_path / r.output.strip().splitlines()[-1].split("/")[-1] / "results.nc"
     ).exists()

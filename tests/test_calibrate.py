@@ -129,3 +129,40 @@ def test_share_dynamics_on_the_2014_2026_core_series_only_as_of_today():
     assert 0.9 < core["persistence"] < 1
     backtest = cal.calibrate(asof=2018, means="history")["share"]
     assert "nato_core_jul2026" not in backtest  # published in 2026
+
+
+def _with_outlier(monkeypatch, code="DEU"):
+    """The bundled sources with ``code`` an outlier: its growth history reversed and
+    scaled, its SIPRI and NATO shares jumping by 1 pp every other year."""
+    members, hist, outl, shares, core = cal._sources()
+    hist, shares = hist.copy(), shares.copy()
+    h = hist.iso3 == code
+    hist.loc[h, "real_gdp_growth_pct"] *= -4.0
+    s = (shares.iso3 == code) & (shares.year % 2 == 0)
+    shares.loc[s, "value_pct_gdp"] += 1.0
+    monkeypatch.setattr(cal, "_sources", lambda: (members, hist, outl, shares, core))
+
+
+def test_left_out_member_is_out_of_every_pooled_estimate(monkeypatch):
+    """An outlier member moves the pooled estimates (common correlations, t df,
+    share dynamics) only when it is not left out; its own fits are kept."""
+    kw = dict(asof=2018, means="history")
+    clean, clean_loo = cal.calibrate(**kw), cal.calibrate(**kw, leave_out=("DEU",))
+    _with_outlier(monkeypatch)
+    odd, odd_loo = cal.calibrate(**kw), cal.calibrate(**kw, leave_out=("DEU",))
+    assert odd["common"]["growth_common_corr"] != clean["common"]["growth_common_corr"]
+    for series in ("nato_jun2024", "sipri"):
+        assert odd["share"][series] != clean["share"][series]
+    # left out: every pooled estimate is blind to the outlier, exactly
+    assert odd_loo["common"] == clean_loo["common"]
+    assert odd_loo["share"] == clean_loo["share"]
+    assert odd_loo["common"] != clean["common"]  # and differs from the full pool
+    # its own per-member fits and residuals are its own past, left out or not
+    assert odd_loo["members"]["DEU"] == odd["members"]["DEU"]
+    assert odd["members"]["DEU"] != clean["members"]["DEU"]
+    assert odd_loo["residuals"] == odd["residuals"]
+    assert odd_loo["provenance"]["left_out_members"] == ["DEU"]
+    assert "left_out_members" not in odd["provenance"]
+    # one fewer member's changes behind the share estimates
+    n, n_loo = (c["share"]["sipri"]["n_changes"] for c in (clean, clean_loo))
+    assert 0 < n - n_loo < 20

@@ -221,3 +221,38 @@ def test_report_of_a_sweep_compares_scenarios(tmp_path):
                       sweep={"base": {}, "late": {"policy": {"deadline": 2030}}})  # fmt: skip
     page = write_report(write_run(execute_sweep(cfg), tmp_path)).read_text()
     assert 'id="scenarios"' in page and "Allies meeting core ≥ 3.5% in 2028" in page
+
+
+@pytest.mark.parametrize("kind", ["backtest", "skill"])
+def test_report_of_scores(kind, tmp_path):
+    """A backtest or skill directory gets a report of its scores: the threshold
+    table (summary.csv) and the other tables from the results, in RUN_DIR/report."""
+    from sim.analyses.backtest import backtest
+    from sim.analyses.skill import skill
+    from sim.config import load_config
+
+    from .conftest import CONFIGS
+
+    cfg = load_config(CONFIGS / "backtest" / "wales2014.yaml",
+                      ["paths=200", "chunk_size=200", "members=[DEU, POL, LVA]"])  # fmt: skip
+    if kind == "backtest":
+        ds = backtest(cfg, thresholds=(2.0, 3.0))
+    else:
+        ds = skill(cfg, (2016, 2020), (2.0, 3.0), leave_one_member_out=True)
+    run = write_run(ds, tmp_path)
+    page = write_report(run)
+    assert page == run / "report" / "report.html"
+    assert _listing(run / "report") == ["figures", "report.html", "summary.csv"]
+    csv = pd.read_csv(run / "report" / "summary.csv")
+    assert list(csv["Threshold (%)"]) == [2.0, 3.0]
+    for f in ("model", "persistence", "climatology"):
+        for k, t in enumerate((2.0, 3.0)):
+            want = float(ds.brier.sel(forecaster=f, threshold=t))
+            assert csv[f"Brier {f}"][k] == pytest.approx(want, abs=5e-5)
+    text = page.read_text()
+    for part in ("Scores per threshold", "Reliability", "Forecasts below 5%",
+                 "coverage of the 90% interval", "What was fitted on which years",
+                 f"{int(ds.coverage_hits[0].sum())} of {int(ds.coverage_n.sum())}",
+                 f"{float(ds.crps[0]):.3f}"):  # fmt: skip
+        assert part in text, part
+    assert ("leave-one-member-out" in text) == (kind == "skill")

@@ -208,3 +208,55 @@ def test_skill_cli_and_show(tmp_path):
         bad.exception
     )
     assert len(list(tmp_path.iterdir())) == 1  # nothing written by the bad call
+
+
+FIXED = ["macro.growth_common_corr=0.6", "macro.inflation_common_corr=0.3",
+         "macro.growth_inflation_corr=0.2", "macro.shock_df=6"]  # fmt: skip
+"""Every pooled calibration value the engine reads, set in the config instead."""
+
+
+@pytest.mark.parametrize("pooled", [True, False])
+def test_leave_one_out_changes_only_what_is_pooled(pooled):
+    """Leave-one-member-out: with nothing pooled read from the calibration, each
+    member's model forecast (run alone) equals the normal run's bit for bit; with
+    the calibration's pooled values it moves.  Persistence's s.d. is pooled: it
+    always moves, climatology (a member's own past) never."""
+    cfg = load_config(CONFIGS / "backtest" / "wales2014.yaml",
+                      TINY + ([] if pooled else FIXED))  # fmt: skip
+    normal = sk.skill(cfg, ORIGINS, THRESHOLDS)
+    loo = sk.skill(cfg, ORIGINS, THRESHOLDS, leave_one_member_out=True)
+    assert loo.attrs["leave_one_member_out"] == 1 and "leave-one" in sk.summary(loo)
+    assert list(loo.member.values) == list(normal.member.values)
+    for v in ("p_forecast", "crps_member"):
+        a, b = (d[v].sel(forecaster="model").values for d in (normal, loo))
+        assert np.array_equal(a, b, equal_nan=True) != pooled, v
+    a, b = (d.p_forecast.sel(forecaster="climatology") for d in (normal, loo))
+    np.testing.assert_array_equal(a, b)
+    sd, sd_loo = normal.persistence_sd, loo.persistence_sd
+    assert (sd_loo != sd).all() and float(abs(sd_loo - sd).max()) < 0.1
+    for o in ORIGINS:
+        assert "pooled estimates (common shock" in loo.attrs[f"fitted_{o}"]
+
+
+def test_calibration_leave_out_is_checked():
+    path = CONFIGS / "backtest" / "wales2014.yaml"
+    from sim import preflight
+
+    for over, msg in ((["calibration_leave_out=[XXX]"], "unknown member code 'XXX'"),
+                      (["calibration_leave_out=[DEU]", "calibration=null"],
+                       "only with calibration: asof")):  # fmt: skip
+        with pytest.raises(ConfigError, match=f"'calibration_leave_out'.*{msg}"):
+            preflight.check(load_config(path, over))
+
+
+def test_skill_leave_one_out_cli(tmp_path):
+    args = ["skill", str(CONFIGS / "backtest" / "wales2014.yaml"), "--paths", "100",
+            "--origins", "2016,2020", "--thresholds", "2,3", "--out", str(tmp_path),
+            "--set", "members=[DEU, POL]", "--leave-one-out"]  # fmt: skip
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    assert "out of sample (leave-one-member-out)" in r.output
+    assert "paths per member run" in r.output
+    run_dir = r.output.strip().splitlines()[-1]
+    shown = CliRunner().invoke(cli, ["show", run_dir])
+    assert shown.exit_code == 0 and "leave-one-member-out" in shown.output

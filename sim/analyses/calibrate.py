@@ -68,7 +68,9 @@ def t_df_from_kurtosis(z: np.ndarray) -> float:
     return float(np.clip(4.0 + 6.0 / excess, *DF_BOUNDS))
 
 
-def estimate_macro(growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray) -> dict:
+def estimate_macro(
+    growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray, pooled=None
+) -> dict:
     """Estimate the macro block from panels [year, member] of percent rates.
 
     ``keep`` [year] marks the years used (crisis years excluded).  Returns
@@ -76,8 +78,11 @@ def estimate_macro(growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray) 
     cross-member correlation of growth and of inflation shocks (the common-factor
     loading squared), the median within-member growth-inflation correlation and the
     Student-t degrees of freedom of the pooled standardised growth shocks.
+    ``pooled`` [member] (default all): the members the cross-member estimates see;
+    the per-member fits are every member's own.
     """
     n_members = growth.shape[1]
+    pool = np.ones(n_members, bool) if pooled is None else np.asarray(pooled, bool)
     out: dict = {k: np.empty(n_members) for k in ("g_ar", "g_sd", "pi_ar", "pi_sd")}
     zg = np.full(growth.shape, np.nan)
     zp = np.full(inflation.shape, np.nan)
@@ -87,16 +92,18 @@ def estimate_macro(growth: np.ndarray, inflation: np.ndarray, keep: np.ndarray) 
         zg[:, i] = rg / out["g_sd"][i]
         zp[:, i] = rp / out["pi_sd"][i]
     within = []
-    for i in range(n_members):
+    for i in np.flatnonzero(pool):
         ok = np.isfinite(zg[:, i]) & np.isfinite(zp[:, i])
         within.append(np.corrcoef(zg[ok, i], zp[ok, i])[0, 1])
     out.update(
         z_growth=zg,
         z_inflation=zp,
-        growth_common_corr=float(np.clip(mean_pairwise_corr(zg), 0.0, 0.99)),
-        inflation_common_corr=float(np.clip(mean_pairwise_corr(zp), 0.0, 0.99)),
+        growth_common_corr=float(np.clip(mean_pairwise_corr(zg[:, pool]), 0.0, 0.99)),
+        inflation_common_corr=float(
+            np.clip(mean_pairwise_corr(zp[:, pool]), 0.0, 0.99)
+        ),
         growth_inflation_corr=float(np.median(within)),
-        shock_df=t_df_from_kurtosis(zg),
+        shock_df=t_df_from_kurtosis(zg[:, pool]),
     )
     return out
 
@@ -156,11 +163,15 @@ def calibrate(
     first_year: int = 2000,
     exclude: tuple[int, ...] = (2020, 2021),
     means: str = "outlook",
+    leave_out: tuple[str, ...] = (),
 ) -> dict:
     """Calibration mapping estimated from data up to ``asof`` (see module docstring).
 
     ``means``: 'outlook' (IMF WEO Oct-2025 projections 2026-2030; only for asof >=
     2024, when they were published) or 'history' (mean over the estimation window).
+    ``leave_out``: members (ISO3) that no cross-member (pooled) estimate sees, for
+    leave-one-member-out skill; their own per-member fits (AR(1), means, residuals:
+    their own past) are kept.
     """
     members, hist, outl, shares, core = _sources()
     if not 1980 < first_year < asof <= 2024:
@@ -171,15 +182,18 @@ def calibrate(
         raise ConfigError(
             "calibration means 'outlook' are only known from 2025: use 'history'"
         )
-    codes = list(members["iso3"])
+    everyone = list(members["iso3"])  # per-member fits: each member's own past
+    # the cross-section: every pooled estimate (all panels built from ``codes``) sees
+    # only these members, so estimators added later leave ``leave_out`` out too
+    codes = [c for c in everyone if c not in leave_out]
     years = np.arange(first_year, asof + 1)
     keep = ~np.isin(years, exclude)
     h = hist.copy()
     defl = h.pivot(index="year", columns="iso3", values="gdp_deflator_index")
     infl = 100.0 * defl.pct_change(fill_method=None)
-    growth = _panel(h, "real_gdp_growth_pct", codes, years)
-    inflation = infl.reindex(index=years, columns=codes).to_numpy(float)
-    est = estimate_macro(growth, inflation, keep)
+    growth = _panel(h, "real_gdp_growth_pct", everyone, years)
+    inflation = infl.reindex(index=years, columns=everyone).to_numpy(float)
+    est = estimate_macro(growth, inflation, keep, np.isin(everyone, codes))
 
     o = outl[outl["vintage"] == OUTLOOK_VINTAGE]
     if means == "outlook":
@@ -191,10 +205,10 @@ def calibrate(
         mean_note = f"IMF {OUTLOOK_VINTAGE} projections {lo}-{hi}"
     else:
         g_mean = pd.Series(
-            np.nanmean(np.where(keep[:, None], growth, np.nan), 0), codes
+            np.nanmean(np.where(keep[:, None], growth, np.nan), 0), everyone
         )
         pi_mean = pd.Series(
-            np.nanmean(np.where(keep[:, None], inflation, np.nan), 0), codes
+            np.nanmean(np.where(keep[:, None], inflation, np.nan), 0), everyone
         )
         mean_note = f"history {first_year}-{asof} (excluded years left out)"
 
@@ -235,6 +249,7 @@ def calibrate(
             "years": [first_year, asof],
             "excluded_years": list(exclude),
             "means": mean_note,
+            **({"left_out_members": sorted(leave_out)} if leave_out else {}),
             "method": "per-member OLS AR(1) of real growth and GDP-deflator inflation; "
             "innovation s.d. = residual s.d.; common correlation = mean pairwise "
             "correlation of standardised residuals; growth-inflation correlation = "
@@ -265,15 +280,16 @@ def calibrate(
                 "inflation_sd": r(est["pi_sd"][i]),
                 "inflation_ar": r(est["pi_ar"][i]),
             }
-            for i, c in enumerate(codes)
+            for i, c in enumerate(everyone)
         },
         "residuals": {
             "years": [int(y) for y in years],
             "growth": {
-                c: [r(v) for v in est["z_growth"][:, i]] for i, c in enumerate(codes)
+                c: [r(v) for v in est["z_growth"][:, i]] for i, c in enumerate(everyone)
             },
             "inflation": {
-                c: [r(v) for v in est["z_inflation"][:, i]] for i, c in enumerate(codes)
+                c: [r(v) for v in est["z_inflation"][:, i]]
+                for i, c in enumerate(everyone)
             },
         },
     }
@@ -356,12 +372,14 @@ def write(cal: dict, path: str | Path) -> Path:
         ) from None
 
 
-def load(spec: str | None, base_year: int) -> dict:
+def load(spec: str | None, base_year: int, leave_out: tuple[str, ...] = ()) -> dict:
     """Calibration for a config: bundled default (None), 'asof' (estimated now from
-    data up to the base year, history means) or a file path."""
+    data up to the base year, history means, pooled estimates without the members
+    ``leave_out``) or a file path."""
     if spec == "asof":
         return calibrate(
             asof=min(base_year, 2024),
             means="history" if base_year < 2025 else "outlook",
+            leave_out=tuple(leave_out),
         )
     return read(str(Path(spec) if spec else DEFAULT_FILE))

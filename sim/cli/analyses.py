@@ -18,6 +18,8 @@ from .common import (
     run_options,
     scheduler_option,
     set_option,
+    threshold_list,
+    thresholds_option,
 )
 
 
@@ -97,13 +99,19 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
 @click.command()
 @run_options
 @scheduler_option
-def backtest(config, members, paths, seed, out, overrides, scheduler) -> None:
-    """Run CONFIG from a past base year and score it against realised NATO shares."""
+@thresholds_option
+def backtest(config, members, paths, seed, out, overrides, scheduler,
+             thresholds) -> None:  # fmt: skip
+    """Run CONFIG from a past base year and score every later year at every
+    threshold against realised NATO shares, persistence and climatology."""
+    import functools
+
     from ..analyses.backtest import backtest as run_backtest
     from ..analyses.backtest import summary
 
-    execute(config, overrides, (paths, seed, members), out, run_backtest, summary,
-             scheduler)  # fmt: skip
+    compute = functools.partial(run_backtest, thresholds=threshold_list(thresholds))
+    execute(config, overrides, (paths, seed, members), out, compute, summary,
+            scheduler)  # fmt: skip
 
 
 @click.command()
@@ -115,31 +123,35 @@ def backtest(config, members, paths, seed, out, overrides, scheduler) -> None:
     show_default=True,
     help="Comma-separated origins (2014-2023): each reruns CONFIG with data up to it.",
 )
+@thresholds_option
 @click.option(
-    "--thresholds",
-    default="1.5,2,2.5,3,3.5",
-    show_default=True,
-    help="Comma-separated core shares [% of GDP]: events 'share at or above' scored.",
+    "--leave-one-out",
+    is_flag=True,
+    help="Leave one member out: forecast each member from a run of it alone whose "
+    "pooled (cross-member) estimates left it out (origins x members runs of "
+    "--paths each).",
 )
 def skill(config, members, paths, seed, out, overrides, scheduler, origins,
-          thresholds) -> None:  # fmt: skip
+          thresholds, leave_one_out) -> None:  # fmt: skip
     """Out-of-sample skill: rerun CONFIG from each origin with data up to it only and
     score every later year to 2024 at every threshold, against persistence and
     climatology."""
     from .. import distributed
-    from ..analyses.skill import check_grid, summary
+    from ..analyses.skill import check_grid, members_at, summary
     from ..analyses.skill import skill as run_skill
     from ..io import prepare_out
 
     years = number_list(origins, "--origins")
-    levels = number_list(thresholds, "--thresholds", float)
+    levels = threshold_list(thresholds)
     check_grid(years, levels)
     cfg = load(config, overrides, paths, seed, members)
     prepare_out(out)
+    runs = [len(members_at(cfg, y)) if leave_one_out else 1 for y in years]
     client = distributed.connect(scheduler)
     try:
-        with Progress(cfg.paths * len(years), f"{cfg.name} skill") as prog:
-            ds = run_skill(cfg, years, levels, progress=prog, scheduler=client)
+        with Progress(cfg.paths * sum(runs), f"{cfg.name} skill") as prog:
+            ds = run_skill(cfg, years, levels, progress=prog, scheduler=client,
+                           leave_one_member_out=leave_one_out)  # fmt: skip
     finally:
         distributed.close(client)
     finish(ds, out, summary)

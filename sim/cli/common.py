@@ -203,3 +203,20 @@ scheduler_option = click.option(
     help="Run chunks on dask.distributed: a LocalCluster of N processes, or an "
     "existing scheduler (default: DASK_SCHEDULER_ADDRESS if set, else this process).",
 )  # fmt: skip
+
+
+thresholds_option = click.option(
+    "--thresholds",
+    default="1.5,2,2.5,3,3.5",
+    show_default=True,
+    help="Comma-separated core shares [% of GDP]: events 'share at or above' scored.",
+)
+
+
+def threshold_list(text: str) -> tuple[float, ...]:
+    """--thresholds as checked shares [% of GDP]."""
+    from ..analyses.evaluate import check_thresholds
+
+    levels = number_list(text, "--thresholds", float)
+    check_thresholds(levels)
+    return levels

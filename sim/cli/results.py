@@ -134,8 +134,9 @@ def compare(paths, cells, members, by) -> None:
     "is replaced, any other folder is left alone.",
 )  # fmt: skip
 def report(run_dir, out) -> None:
-    """Write report.html, figures/*.png and summary.csv for a run, sweep or
-    sensitivity analysis, all at once (an interrupt leaves nothing)."""
+    """Write report.html, figures/*.png and summary.csv for a run, sweep,
+    sensitivity analysis, backtest or skill result, all at once (an interrupt
+    leaves nothing)."""
     from ..report import write_report
 
     click.echo(str(write_report(run_dir, out, log=_report_log())))

@@ -59,6 +59,11 @@ class Config:
         "macro calibration: null = bundled sim/data/calibration.yaml (make calibrate); "
         "'asof' = estimated at run time from data up to the base year; or a file path",
     )
+    calibration_leave_out: tuple[str, ...] = _f(
+        (),
+        "with calibration: asof, members (ISO3) that no pooled (cross-member) estimate "
+        "sees; their own AR(1) fits are kept (leave-one-member-out skill)",
+    )
     base_year: int = _f(
         2026, "last observed year; projection starts the year after", 2014, 2026
     )

@@ -218,6 +218,11 @@ def _cross_check(cfg: Config) -> None:
             f"config key 'name': {len(cfg.name)} characters, at most {MAX_NAME_CHARS} "
             "(it names the run directory)"
         )
+    if cfg.calibration_leave_out and cfg.calibration != "asof":
+        raise ConfigError(
+            "config key 'calibration_leave_out': only with calibration: asof (a "
+            "calibration file is estimated already)"
+        )
     if cfg.review.p_relax + cfg.review.p_tighten > 1:
         raise ConfigError("config keys 'review.p_relax' + 'review.p_tighten' exceed 1")
 

@@ -31,6 +31,10 @@ def _check_one(cfg: Config) -> int:
         calibration.read(cfg.calibration)
     if cfg.members != "all":
         check_member_codes(cfg.members, table)
+    if cfg.calibration_leave_out:
+        check_member_codes(
+            list(cfg.calibration_leave_out), table, key="calibration_leave_out"
+        )
     if cfg.policy.own_paths:
         check_member_codes(list(cfg.policy.own_paths), table, key="policy.own_paths")
     if cfg.policy.fixed_increase:
