@@ -229,7 +229,8 @@ def calibrate(
         normal = ~np.isin(yrs, exclude) & (yrs < SURGE_FROM)
         share_est[name] = estimate_share(panel, yrs, normal)
 
-    policy = estimate_policy(asof, codes, shares, core, growth, years, keep)
+    pooled = growth[:, np.isin(everyone, codes)]
+    policy = estimate_policy(asof, codes, shares, core, pooled, years, keep)
 
     def r(x, nd=4):
         return None if not np.isfinite(x) else round(float(x), nd)
