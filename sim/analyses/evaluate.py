@@ -41,8 +41,10 @@ SERIES = {"sipri": "SIPRI", "nato_jun2024": "NATO June-2024 edition"}
 NOT_FITTED = (
     "Not fitted on any years: will levels, threat start and transitions, execution, "
     "resilience, absorption limits and every other config value (set by hand, the same "
-    "at every origin). Realised data are the June-2024 NATO edition and the Oct-2025 "
-    "IMF history as later revised: a data revision leak the bundled data cannot avoid."
+    "at every origin). threat.commitment_pp (0.34) was estimated once on the 2014-2017 "
+    "NATO shares: a leak of up to three years into the origins 2014 and 2016. Realised "
+    "data are the June-2024 NATO edition and the Oct-2025 IMF history as later "
+    "revised: a data revision leak the bundled data cannot avoid."
 )
 
 
@@ -103,7 +105,8 @@ def forecasts(cfg: Config, progress=None, scheduler=None) -> dict:
 
     fit = dict(calibration=mi.calibration, series=SERIES[series],
                fit_years=share_cal["fit_years"], window=(int(window[0]), int(window[-1])),
-               origin=origin, plans_asof=mi.plans_asof)  # fmt: skip
+               origin=origin, plans_asof=mi.plans_asof,
+               policy=cal.get("policy"), resolved=mi.policy)  # fmt: skip
     n_changes = share_cal["n_changes"]
     return dict(codes=codes, names=[mi.names[i] for i in sel], years=years, prob=prob, crps=crps, interval=interval,
                 base_share=s0, sigma=np.full(nm, sigma), n_changes=np.full(nm, n_changes),
@@ -126,8 +129,40 @@ def fitted_text(fit: dict, sigma: str, n_changes: str) -> str:
         f"{year_ranges(fit['fit_years'])} ({n_changes} member-years); climatology: "
         f"SIPRI {fit['window'][0]}-{fit['window'][1]}; base shares: NATO June-2024 "
         f"edition {fit['origin']}; national plans announced by {fit['plans_asof']}"
+        + policy_text(fit.get("policy"), fit.get("resolved"))
         + (f"; pooled estimates without {', '.join(left)}" if left else "")
     )
+
+
+def policy_text(pol: dict | None, used: dict | None) -> str:
+    """What the policy parameters in use were fitted on (empty without a policy
+    section); values set in the config are said to be so."""
+    if not pol or not used:
+        return ""
+    r, la, c = pol["revisions"], pol["landing"], pol["consolidation"]
+    own = (used["rate_member"], used["rev_sd"], used["momentum"]) != (
+        r["rate_member"], r["sd"], r["momentum"]
+    )  # fmt: skip
+    rev = (
+        "revisions set in the config"
+        if own
+        else f"revisions ({used['rate_member']:.2f}/yr, s.d. {used['rev_sd']:.3f}, "
+        f"momentum {used['momentum']:.2f}) from SIPRI log-share changes into "
+        f"{r['fit_years'][0]}-{r['fit_years'][1]}"
+    )
+    land = (
+        f"top-ups (p {used['p_topup']:.2f}) from {la['series']} {la['years'][0]}-"
+        f"{la['years'][1]} ({la['above']} above, {la['below']} below 2%)"
+        if used["p_topup"] == la["p_topup"]
+        else "top-ups set in the config"
+    )
+    cons = (
+        f"consolidation ({used['consolidation_pp']:.3f} pp) from {c['years'][0]}-"
+        f"{c['years'][1]} ({c['n_recessions']} recessions)"
+        if used["consolidation_pp"] == c["consolidation_pp"]
+        else "consolidation set in the config"
+    )
+    return f"; policy: {rev}; {land}; {cons}"
 
 
 def leave_one_out(runs: list[dict]) -> dict:
