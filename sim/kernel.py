@@ -41,6 +41,7 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
             y = m_.gdp0[m]
             y_real = m_.gdp0[m]
             plan_ = m_.s0[m]
+            planned = m_.s0[m]
             x = d.w0[m, k]
             r = d.r0[m, k]
             b = m_.debt0[m]
@@ -60,22 +61,19 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                 w = will.level(x, d.w_offset[m, k, t], drag)
                 if t == d.reclass_start[m, k]:
                     added = m_.pool[m]
-                v = commitment.velocity(v, p.momentum, d.rev[m, k, t], plan_, recession,
-                                        p.consolidation_pp)  # fmt: skip
-                shift = shift + v
-                commit = commitment.committed(
-                    m_.path[m, rv, t], d.c_offset[m, k, t], shift, p.core_level
-                )
-                shift = commitment.absorbed(
-                    commit, m_.path[m, rv, t], d.c_offset[m, k, t]
-                )
+                v = commitment.velocity(v, p.momentum, d.rev[m, k, t], planned,
+                                        recession, p.consolidation_pp)  # fmt: skip
+                path_t, offset = m_.path[m, rv, t], d.c_offset[m, k, t]
+                commit = commitment.committed(path_t, offset, shift + v, p.core_level)
+                shift = commitment.absorbed(commit, path_t, offset)
                 if np.isnan(m_.fixed_rate[m]):
-                    plan_ = plan.toward(
-                        plan_, p.will_speed, w, commit, added, m_.dmax[m]
-                    )
+                    plan_ = plan.toward(plan_, p.will_speed, w,
+                                        commitment.anchor(path_t, offset), added,
+                                        m_.dmax[m])  # fmt: skip
                 else:  # a fixed plan: constant increase from the base year (requirement)
                     plan_ = plan.fixed(m_.s0[m], m_.fixed_rate[m], t)
-                budget = plan.budget(plan_, m_.dip[m, t], y_expected, p.budget_scale)
+                planned = commitment.planned(plan_, shift)
+                budget = plan.budget(planned, m_.dip[m, t], y_expected, p.budget_scale)
 
                 g = macro.growth(eg, m_.sig_g[m], d.u_g[m, k, t], p.g_shock[t])
                 pi = macro.inflation(epi, m_.sig_pi[m], d.u_pi[m, k, t])

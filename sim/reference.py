@@ -24,6 +24,7 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
         y = np.full(n_paths, m_.gdp0[m])
         y_real = y.copy()
         plan_ = np.full(n_paths, m_.s0[m])
+        planned = plan_.copy()
         x = d.w0[m].copy()
         r = d.r0[m].copy()
         b = np.full(n_paths, m_.debt0[m])
@@ -41,17 +42,18 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
             drag = fiscal.drag(p.drag_per_10pp, b, p.threshold, m_.drag_mask[m, t])
             w = will.level(x, d.w_offset[m, :, t], drag)
             added = np.where(d.reclass_start[m] == t, m_.pool[m], added)
-            v = commitment.velocity(v, p.momentum, d.rev[m, :, t], plan_, recession,
+            v = commitment.velocity(v, p.momentum, d.rev[m, :, t], planned, recession,
                                     p.consolidation_pp)  # fmt: skip
-            shift = shift + v
-            commit = commitment.committed(target[:, t], d.c_offset[m, :, t], shift,
-                                          p.core_level)  # fmt: skip
-            shift = commitment.absorbed(commit, target[:, t], d.c_offset[m, :, t])
+            path_t, offset = target[:, t], d.c_offset[m, :, t]
+            commit = commitment.committed(path_t, offset, shift + v, p.core_level)
+            shift = commitment.absorbed(commit, path_t, offset)
             if np.isnan(m_.fixed_rate[m]):
-                plan_ = plan.toward(plan_, p.will_speed, w, commit, added, m_.dmax[m])
+                plan_ = plan.toward(plan_, p.will_speed, w,
+                                    commitment.anchor(path_t, offset), added, m_.dmax[m])  # fmt: skip
             else:
                 plan_ = np.full(n_paths, plan.fixed(m_.s0[m], m_.fixed_rate[m], t))
-            budget = plan.budget(plan_, m_.dip[m, t], y_expected, p.budget_scale)
+            planned = commitment.planned(plan_, shift)
+            budget = plan.budget(planned, m_.dip[m, t], y_expected, p.budget_scale)
             g = macro.growth(eg, m_.sig_g[m], d.u_g[m, :, t], p.g_shock[t])
             pi = macro.inflation(epi, m_.sig_pi[m], d.u_pi[m, :, t])
             y = macro.nominal(y, g, pi)

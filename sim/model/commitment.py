@@ -10,8 +10,9 @@ from .jit import step
 @step
 def velocity(v, momentum, jump, plan, recession, consolidation):
     """This year's revision [pp]: ``momentum`` x last year's ``v`` [pp] (a ramp-up, once
-    begun, goes on), plus the revision ``jump`` [fraction] of last year's ``plan``
-    [% GDP], less ``consolidation`` [pp] if last year was a ``recession`` (1 or 0)."""
+    begun, goes on), plus the revision ``jump`` [fraction] of last year's planned share
+    ``plan`` [% GDP], less ``consolidation`` [pp] if last year was a ``recession`` (1 or
+    0)."""
     return momentum * v + jump * plan - consolidation * recession
 
 
@@ -24,6 +25,21 @@ def committed(path, offset, shift, level):
     were at 2% the next year, NATO July-2026 edition 2014-2026)."""
     due = path >= level
     return np.maximum(path + offset + shift, level * due)
+
+
+@step
+def anchor(path, offset):
+    """Where the adjusting part of the plan heads [% GDP]: the target ``path`` plus the
+    alliance-wide ``offset`` [pp], never below 0 (the plan is this part plus the own
+    revisions, which pass into the budget at once: :func:`planned`)."""
+    return np.maximum(path + offset, 0.0)
+
+
+@step
+def planned(adjusting, shift):
+    """Planned share [% GDP]: the part adjusting toward the :func:`anchor` at the speed
+    will allows, plus the member's own revisions ``shift`` [pp]; never below 0."""
+    return np.maximum(adjusting + shift, 0.0)
 
 
 @step
