@@ -19,6 +19,8 @@ MECHANISMS = {
     "reporting": 7,
     "bootstrap": 8,
     "execution": 9,
+    "us_budget": 10,  # the US budget regime (issue 15)
+    "ruling": 11,  # NATO ruling out a resilience category (issue 15)
 }
 """Each mechanism draws from its own sub-stream, so switching one off or changing its
 parameters leaves every other mechanism's draws unchanged (common random numbers)."""

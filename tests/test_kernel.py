@@ -42,7 +42,8 @@ def _one_member(**kw):
         debt_financed=0.0, interest=0.0, dip=0.0, pool=0.0, g_shock=0.0,
         fixed_rate=np.nan,
         u_g=0.0, u_pi=0.0, u_w=0.0, eta=1.0, zeta=0.0, w0=0.0, r0=1.0,
-        w_offset=0.0, w_jump=0.0, review=0, reclass_start=n_years, noise=0.0,
+        w_offset=0.0, w_jump=0.0, variant=0, haircut=0.0, reclass_start=n_years,
+        noise=0.0,
     )  # fmt: skip
     a.update(kw)
     for k in ("g0", "pi0", "mu_g", "mu_pi", "phi_g", "phi_pi", "sig_g", "sig_pi",
@@ -56,7 +57,8 @@ def _one_member(**kw):
         a[k] = np.broadcast_to(np.asarray(a[k], float), (1, 1, n_years)).copy()
     for k in ("w0", "r0"):
         a[k] = np.full((1, 1), a[k], float)
-    a["review"] = np.array([a["review"]], np.int64)
+    a["variant"] = np.array([[a["variant"]]], np.int64)
+    a["haircut"] = np.broadcast_to(np.asarray(a["haircut"], float), (1, n_years)).copy()
     a["reclass_start"] = np.full((1, 1), a["reclass_start"], np.int64)
     return tuple(
         cls(**{k: a[k] for k in cls._fields}) for cls in (Members, Scalars, Draws)

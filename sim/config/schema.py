@@ -24,6 +24,7 @@ from .sections import (
     SensitivityConfig,
     Target,
     ThreatConfig,
+    UsBudgetConfig,
     UsStanceConfig,
     WillConfig,
     _f,
@@ -85,6 +86,7 @@ class Config:
     resilience: ResilienceConfig = _f(ResilienceConfig(), "security/resilience bucket")
     threat: ThreatConfig = _f(ThreatConfig(), "threat regime (common Markov chain)")
     us_stance: UsStanceConfig = _f(UsStanceConfig(), "US stance (common state)")
+    us_budget: UsBudgetConfig = _f(UsBudgetConfig(), "the US budget process (regimes)")
     elections: ElectionConfig = _f(ElectionConfig(), "elections and government change")
     jumps: JumpConfig = _f(JumpConfig(), "punctuated budgets")
     fiscal: FiscalConfig = _f(FiscalConfig(), "debt, debt drag, EU escape clause")
