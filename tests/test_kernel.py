@@ -99,3 +99,18 @@ def test_execution_rate_and_underspend_budgeting():
 def test_resilience_counts_at_most_the_cap():
     (_, res, _, _), _ = _run_both(_one_member(r0=1.4, zeta=0.5))
     assert res.max() == 1.5
+
+
+def test_kernel_equals_reference_with_us_regimes_and_the_ruling():
+    """The per-member path variant (US regime sequences beyond the three review
+    outcomes) and the resilience haircut, in both loops."""
+    cfg = make_config(members=["USA", "CAN", "ITA", "DEU"], paths=300,
+                      resilience={"p_ruling": 0.5, "ruling_year": 2028})  # fmt: skip
+    mi = build_inputs(cfg)
+    sh = draw(cfg, mi, 0, cfg.paths)
+    us = mi.iso3.index("USA")
+    assert sh.variant[us].max() >= 3 and (sh.variant[1:] == sh.review).all()
+    assert 0 < (sh.haircut[:, -1] > 0).mean() < 1
+    fast, slow = _run_both(kernel_inputs(cfg, mi, sh))
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -45,8 +45,7 @@ def _check_one(cfg: Config) -> int:
                 f"data file {cfg.resilience.priors_file or resilience_priors.PRIORS_CSV}"
                 f": unknown member code(s) {', '.join(unknown)}"
             )
-    if cfg.us_budget.enabled:
-        us_budget.load()
+    if cfg.us_budget.enabled and (cfg.members == "all" or "USA" in cfg.members):
         if cfg.base_year < min(us_budget.load()["fiscal_year"]):
             raise ConfigError(
                 f"config key 'us_budget.enabled': the US budget figures start after "
