@@ -8,7 +8,7 @@ import xarray as xr
 from . import constants as C
 from .cf import label_coords
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
-from .inputs import vintages
+from .inputs import us_budget, vintages
 from .params import ModelInputs
 from .provenance import run_attrs
 from .reduce import CONDITIONS, Partial, out_of_range
@@ -125,6 +125,7 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
             "path_rule": (C.MEMBER, list(mi.path_kind)),
             "plan_date": (C.MEMBER, list(mi.plan_date)),
             "plan_conditional": (C.MEMBER, mi.plan_conditional),
+            "resilience_prior": (C.MEMBER, mi.res_prior_mean),
             "measure": (C.TARGET, [t.measure for t in cfg.targets]),
             "level": (C.TARGET, [t.level for t in cfg.targets]),
             C.REGIME: list(THREAT_STATES),
@@ -165,4 +166,8 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
         ),
         **run_attrs(cfg, n, "run", mi.calibration),
     }
+    if mi.us_budget is not None:
+        ds.attrs["us_budget"] = us_budget.describe(
+            mi.us_budget, mi.years, ty, cfg.us_budget.p_switch
+        )
     return ds

@@ -142,6 +142,11 @@ COORDS: dict[str, tuple[str, str]] = {
         "",
     ),
     "plan_conditional": ("1 if the national plan followed is conditional", "1"),
+    "resilience_prior": (
+        "mean of the base-year security/resilience prior: a member's published claim "
+        "(sim/data/resilience_priors.csv) or the common prior",
+        "percent",
+    ),
 }
 
 # Fixed-width histograms from which quantiles are read: name -> (lowest edge, bin width,

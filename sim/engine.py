@@ -36,6 +36,7 @@ from .shocks import (
     draw_common,
     draw_params,
     member_generators,
+    member_variant,
 )  # fmt: skip
 
 ENGINES = ("numba", "numpy")
@@ -91,7 +92,8 @@ class _Worker:
 
     def __init__(self, n: int, n_years: int, n_targets: int):
         s = (n, n_years)
-        self.draws = Draws.empty(1, n, n_years, np.empty(0, np.int64))
+        self.draws = Draws.empty(1, n, n_years, np.empty((1, 0), np.int64),
+                                 np.empty((0, 0)))  # fmt: skip
         self.out = Outputs.empty((1, *s))
         self.sums = PathSums(np.zeros((n_targets, n, n_years), np.int64),
                              *(np.zeros(s, np.int64) for _ in range(3)))  # fmt: skip
@@ -101,7 +103,8 @@ class _Worker:
         if not mi.counted[j]:  # no armed forces: nothing is reported for it
             return
         sc, tg = fixed
-        d = self.draws._replace(review=cm.review)
+        d = self.draws._replace(variant=member_variant(mi, cm, j)[None],
+                                haircut=cm.haircut)  # fmt: skip
         one = d.member(0)
         gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
         kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)

@@ -31,7 +31,7 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
 
     The loop over members, paths and years; each year calls the step functions of
     :mod:`sim.model` in model order (macro expectation, will, plan, budget, realised
-    macro, reported share, resilience, debt).  ``m_.path`` is [member, review, year].
+    macro, reported share, resilience, debt).  ``m_.path`` is [member, variant, year].
     """
     n_members, n_paths, n_years = d.u_g.shape
     for m in range(n_members):
@@ -49,7 +49,7 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
             shift = 0.0
             v = 0.0
             recession = 0.0
-            rv = d.review[k]
+            rv = d.variant[m, k]
             for t in range(n_years):
                 eg = macro.expected(g_prev, m_.mu_g[m], m_.phi_g[m])
                 epi = macro.expected(pi_prev, m_.mu_pi[m], m_.phi_pi[m])
@@ -88,7 +88,9 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
 
                 r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
                                         d.zeta[m, k, t])  # fmt: skip
-                out.res[m, k, t] = resilience.counted(r, p.resilience_cap)
+                out.res[m, k, t] = resilience.counted(
+                    r, p.resilience_cap, d.haircut[k, t]
+                )
                 out.gdp[m, k, t] = y_real
                 b = fiscal.debt(b, p.interest, g, pi, m_.deficit[m], p.debt_financed,
                                 spent, m_.s0[m])  # fmt: skip

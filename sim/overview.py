@@ -32,6 +32,8 @@ def overview(cfg: Config) -> pd.DataFrame:
             used = f"national plan {points}"
         elif kind == "own":
             used = "own path (config)"
+        elif kind == "US budget regimes":
+            used = "US budget regimes (us_budget)"
         elif kind == "hold base share":
             used = "holds the base-year share"
         elif pts:

@@ -12,7 +12,7 @@ from .analyses import calibrate as calibration
 from .analyses.calibrate import LANDING_BAND
 from .config import Config
 from .errors import DataError
-from .inputs import build_members, plans, vintages
+from .inputs import build_members, plans, resilience_priors, us_budget, vintages
 from .inputs.data import load_members, parse_years
 from .model.inputs import Members, Scalars
 
@@ -48,7 +48,8 @@ class ModelInputs:
     sig_pi: np.ndarray
     wbar: np.ndarray  # [member] long-run will, logit
     dmax: np.ndarray  # [member] absorption limit, pp per year
-    path: np.ndarray  # [member, review outcome, year] target path, percent
+    path: np.ndarray  # [member, variant, year] target path, percent (variant: review
+    # outcome keep/relax/tighten; for the USA under us_budget, its regime sequence)
     path_kind: tuple[str, ...]  # which path each member follows
     line: np.ndarray  # [member, year] linear base -> core level at deadline, percent
     exposure: np.ndarray  # [member] threat exposure, 0..1
@@ -69,6 +70,8 @@ class ModelInputs:
         dict  # resolved policy parameters (config or calibration), see policy_params
     )
     calibration: dict  # provenance of the calibration used
+    res_prior_mean: np.ndarray  # [member] base-year resilience prior mean, pp of GDP
+    us_budget: dict | None  # the US regimes (sim/inputs/us_budget.py); None: off
 
 
 def _alliance_path(
@@ -339,7 +342,6 @@ def build_inputs(cfg: Config) -> ModelInputs:
         dates.append(plan.date if follows else "")
         cond.append(int(follows and plan.conditional))
     path = np.array(paths).reshape(n, 3, len(years))
-    path = path + np.where(counted, p.margin_pp, 0.0)[:, None, None]
     frac = np.clip((years - b) / (p.deadline - b), 0.0, 1.0)
     line = s0[:, None] + (p.core_level - s0[:, None]) * frac[None, :]
 
@@ -362,6 +364,13 @@ def build_inputs(cfg: Config) -> ModelInputs:
         )
     else:
         us = np.zeros(len(years), bool)
+    us_info = None
+    if cfg.us_budget.enabled and "USA" in codes and counted[codes.index("USA")]:
+        us_info = us_paths(cfg, table.loc["USA"], years, us)
+        path = _with_variants(path, codes.index("USA"), us_info["paths"])
+        kinds[codes.index("USA")] = "US budget regimes"
+        dates[codes.index("USA")] = ""
+    path = path + np.where(counted, p.margin_pp, 0.0)[:, None, None]
     f = cfg.fiscal
     clause = (table["escape_clause"].to_numpy() == 1)[:, None] & (
         years <= f.escape_clause_end
@@ -417,6 +426,12 @@ def build_inputs(cfg: Config) -> ModelInputs:
         z_inflation=z("inflation"),
         policy=policy_params(cfg, cal, cfg.calibration or "bundled"),
         calibration=cal.get("provenance", {}),
+        res_prior_mean=resilience_priors.prior_means(
+            codes, cfg.resilience.prior_mean, cfg.resilience.priors_file
+        )
+        if cfg.resilience.member_priors
+        else np.full(n, cfg.resilience.prior_mean),
+        us_budget=us_info,
     )
 
 
@@ -456,6 +471,36 @@ def policy_params(cfg: Config, cal: dict, source: str) -> dict:
         if f.consolidation_pp is not None
         else pol["consolidation"]["consolidation_pp"],
     }
+
+
+def _with_variants(path: np.ndarray, j: int, rows: np.ndarray) -> np.ndarray:
+    """``path`` [member, variant, year] with member j's rows replaced by ``rows``
+    [variant, year]; other members' extra variants repeat their first row (unused)."""
+    n_v = max(path.shape[1], rows.shape[0])
+    out = np.concatenate(
+        [path, np.repeat(path[:, :1], n_v - path.shape[1], axis=1)], axis=1
+    )
+    out[j] = np.concatenate([rows, np.repeat(rows[:1], n_v - rows.shape[0], axis=0)])
+    return out
+
+
+def us_paths(cfg: Config, row: pd.Series, years: np.ndarray, switch) -> dict:
+    """The USA's regime paths on the NATO basis (:mod:`sim.inputs.us_budget`), its
+    target path per regime sequence (``paths`` [variant, year]) and what drew them."""
+    ub, d = cfg.us_budget, cfg.data
+    vintage = vintages.resolve(cfg.base_year, d.share_vintage)
+    asof = plans.parse_asof(d.plans_asof, plans.load_log(d.plans_file), cfg.base_year)
+    info = us_budget.regimes(
+        cfg.base_year, asof, years, lambda y: share_in(row, y, vintage)[0],
+        ub.real_growth_pct, ub.wedge_pp,
+    )  # fmt: skip
+    decisions = us_budget.decision_years(years, switch, ub.p_switch)
+    info["decisions"] = decisions
+    info["paths"] = us_budget.sequences(info["nato"], decisions)
+    info["p_build_up"] = us_budget.p_build_up(
+        len(years), decisions, ub.p_build_up, ub.p_switch
+    )
+    return info
 
 
 def members(mi: ModelInputs, j: slice = slice(None)) -> Members:

@@ -32,7 +32,7 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
         shift = np.zeros(n_paths)
         v = np.zeros(n_paths)
         recession = np.zeros(n_paths)
-        target = m_.path[m][d.review]  # [path, year]: the path after each review
+        target = m_.path[m][d.variant[m]]  # [path, year]: each path's variant
         for t in range(n_years):
             eg = macro.expected(g_prev, m_.mu_g[m], m_.phi_g[m])
             epi = macro.expected(pi_prev, m_.mu_pi[m], m_.phi_pi[m])
@@ -66,7 +66,7 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
             )  # fmt: skip
             r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
                                     d.zeta[m, :, t])  # fmt: skip
-            out.res[m, :, t] = resilience.counted(r, p.resilience_cap)
+            out.res[m, :, t] = resilience.counted(r, p.resilience_cap, d.haircut[:, t])
             out.gdp[m, :, t] = y_real
             b = fiscal.debt(b, p.interest, g, pi, m_.deficit[m], p.debt_financed, spent,
                             m_.s0[m])  # fmt: skip

@@ -19,6 +19,8 @@ MECHANISMS = {
     "reporting": 7,
     "bootstrap": 8,
     "execution": 9,
+    "us_budget": 10,  # the US budget regime (issue 15)
+    "ruling": 11,  # NATO ruling out a resilience category (issue 15)
     "landing": 20,
     "uncertainty": 21,
 }

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import kernel, politics, sampling
 from .config import REVIEW_OUTCOMES, THREAT_STATES, US_STANCES, Config
+from .inputs import us_budget
 from .model.inputs import DrawParams, Draws
 from .params import ModelInputs
 from .rng import COMMON_STREAM, stream
@@ -30,6 +31,8 @@ class Shocks:
     regime: np.ndarray  # [path, year] threat regime index (config.THREAT_STATES)
     stance: np.ndarray  # [path, year] US stance index (config.US_STANCES)
     review: np.ndarray  # [path] review outcome: 0 keep, 1 relax, 2 tighten
+    variant: np.ndarray  # [member, path] target-path row (review outcome; US regimes)
+    haircut: np.ndarray  # [path, year] fraction of resilience NATO does not count
     w_offset: np.ndarray  # persistent will shift from threat and US stance [logit]
     w_jump: np.ndarray  # one-off will jumps: elections [logit]
     c_offset: np.ndarray  # commitment shift from threat and US stance [pp]
@@ -98,6 +101,8 @@ class Common:
     regime: np.ndarray
     stance: np.ndarray
     review: np.ndarray  # [path]
+    us_variant: np.ndarray  # [path] the USA's regime sequence (us_budget; 0 if off)
+    haircut: np.ndarray  # [path, year] resilience ruled out (resilience.p_ruling)
     jump: np.ndarray  # alliance-wide commitment revisions [fraction of the plan]
     threat_shift: np.ndarray  # will shift per unit exposure [logit]
     allies_shift: np.ndarray
@@ -141,6 +146,15 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
         review = politics.review_outcome(u_review, rv.p_relax, rv.p_tighten)
     else:
         review = np.zeros(n, dtype=np.int64)
+    us_variant = np.zeros(n, dtype=np.int64)
+    if mi.us_budget is not None:  # one uniform per path and decision, column by column
+        g = stream(seed, chunk, COMMON_STREAM, "us_budget")
+        u = np.column_stack([g.random(n) for _ in mi.us_budget["decisions"]])
+        ub = cfg.us_budget
+        us_variant = us_budget.draw_variant(u, ub.p_build_up, ub.p_switch)
+    rs = cfg.resilience
+    ruled = stream(seed, chunk, COMMON_STREAM, "ruling").random(n) < rs.p_ruling
+    haircut = np.where(ruled[:, None] & (mi.years >= rs.ruling_year), rs.haircut, 0.0)
     rng = stream(seed, chunk, COMMON_STREAM, "jumps")
     jump = politics.compound_poisson(
         rng.poisson(cfg.revisions.rate_common, shape), rng.standard_normal(shape),
@@ -161,7 +175,7 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
         )  # fmt: skip
     return Common(
         f_g=f_g, f_pi=f_pi, f_w=f_w, regime=regime, stance=stance, review=review,
-        jump=jump,
+        us_variant=us_variant, haircut=haircut, jump=jump,
         threat_shift=th.effect * (level[regime] - level[THREAT_STATES.index(th.start)]),
         allies_shift=allies[stance] - allies[start],
         us_shift=own_us[stance] - own_us[start],
@@ -224,11 +238,18 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     member's or a mechanism's draws do not depend on what else is selected or on.
     """
     cm = draw_common(cfg, mi, chunk, n)
-    d = Draws.empty(len(mi.stream_ids), n, len(mi.years), cm.review)
+    variant = np.array([member_variant(mi, cm, j) for j in range(len(mi.iso3))])
+    d = Draws.empty(len(mi.stream_ids), n, len(mi.years), variant, cm.haircut)
     for j in range(len(mi.stream_ids)):
         gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
         kernel.draw_member(gens, draw_params(cfg, mi, cm, j), d.member(j))
-    return Shocks(regime=cm.regime, stance=cm.stance, **d._asdict())
+    return Shocks(regime=cm.regime, stance=cm.stance, review=cm.review, **d._asdict())
+
+
+def member_variant(mi: ModelInputs, cm: Common, j: int) -> np.ndarray:
+    """Row of ``mi.path`` each path of member j follows [path]: the review outcome,
+    or for the USA under the US budget module its regime sequence."""
+    return cm.us_variant if mi.us_budget is not None and mi.is_us[j] else cm.review
 
 
 def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
@@ -241,7 +262,7 @@ def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
         wbar=mi.wbar[j], initial_sd=cfg.will.initial_sd,
         gamma_tab=sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2),
         beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2),
-        prior_mean=res.prior_mean, prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
+        prior_mean=mi.res_prior_mean[j], prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
         revisions_on=rv.enabled, rate_member=pol["rate_member"], rev_mean=rv.mean,
         rev_sd=pol["rev_sd"], rev_dof=pol["rev_dof"] if rv.parameter_uncertainty else 0.0,
         landing_on=cfg.landing.enabled, p_topup=pol["p_topup"],

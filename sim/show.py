@@ -72,6 +72,7 @@ def plan_marks(ds: xr.Dataset) -> dict[str, str]:
             "alliance"
         )  # also "alliance (national plan not above it)"
         mark = "own" if rule == "own" else "alliance" if alliance else ""
+        mark = "US regimes" if rule.startswith("US budget") else mark
         if "national" in rule and not alliance:
             mark = "national"
             if "plan_date" in ds.coords and _text(ds["plan_date"].values[i]):
@@ -135,6 +136,8 @@ def member_table(
         + (" (its date; * = conditional)" if "plan_date" in ds.coords else "")
         + "; own = the member's own level"
     )
+    if "us_budget" in ds.attrs:
+        lines.append(f"US regimes: {ds.attrs['us_budget']}")
     return "\n".join(lines)
 
 

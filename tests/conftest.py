@@ -67,10 +67,20 @@ FOUNDATION_MACRO = {
     "growth_inflation_corr": 0.1,
     "shock_df": 5.0,
 }
-POLITICS_OFF = {k: {"enabled": False} for k in MECHANISMS} | {
-    "policy": {"own_paths": None},
-    "macro": FOUNDATION_MACRO,
+ISSUE15_OFF = {
+    "us_budget": {"enabled": False},
+    "resilience": {"member_priors": False, "p_ruling": 0.0},
 }
+"""The US budget module and the member resilience priors and ruling (issue 15) off:
+the model the goldens were written with."""
+POLITICS_OFF = (
+    {k: {"enabled": False} for k in MECHANISMS}
+    | ISSUE15_OFF
+    | {
+        "policy": {"own_paths": None},
+        "macro": FOUNDATION_MACRO,
+    }
+)
 """Every political-economy mechanism switched off, with the foundation's (issue 2)
 shock parameters: the foundation model."""
 
@@ -78,7 +88,7 @@ ZERO_VOL = POLITICS_OFF | {
     "macro": {"growth_vol_scale": 0.0, "inflation_vol_scale": 0.0},
     "will": {"vol": 0.0, "initial_sd": 0.0},
     "execution": {"sd": 0.0},
-    "resilience": {"prior_sd": 0.0, "noise_sd": 0.0},
+    "resilience": {"prior_sd": 0.0, "noise_sd": 0.0, "p_ruling": 0.0},
     "policy": {"own_paths": None, "deadline": 2028},
 }
 
@@ -107,6 +117,8 @@ def old_vintage_baseline():
     ]
     over += [f"data.{k}={v}" for k, v in OLD_VINTAGE["data"].items()]  # fmt: skip
     over += ["policy.own_paths=null", f"policy.own_paths={OLD_OWN_PATHS}"]
+    over += ["us_budget.enabled=false", "resilience.member_priors=false"]
+    over += ["resilience.p_ruling=0"]  # the model before issue 15
     return load_config(CONFIGS / "scenarios" / "antalya2032.yaml", over)
 
 

@@ -98,6 +98,31 @@ def test_validate(tiny_yaml, tmp_path):
         (["run", "configs/baseline.yaml", "--set", "macro.shock_df=1"], "shock_df"),
         (["show", "no/such/run"], "no such file or directory"),
         (
+            ["run", "configs/baseline.yaml", "--set", "us_budget.p_switch=2"],
+            "'us_budget.p_switch': 2.0 is out of range [0, 1]",
+        ),
+        (
+            ["run", "configs/baseline.yaml", "--set", "us_budget.regime=x"],
+            "unknown config key 'us_budget.regime'",
+        ),
+        (
+            ["run", "configs/baseline.yaml", "--set", "resilience.haircut=1.5"],
+            "'resilience.haircut': 1.5 is out of range [0, 1]",
+        ),
+        (
+            ["run", BAD / "broken_priors_file.yaml"],
+            "broken_resilience_priors.csv: column 'prior_mean_pp'",
+        ),
+        (
+            [
+                "run",
+                "configs/backtest/wales2014.yaml",
+                "--set",
+                "us_budget.enabled=true",
+            ],
+            "'us_budget.enabled': the US budget figures start after base year 2014",
+        ),
+        (
             ["run", "configs/baseline.yaml", "--set", "policy.deadline=2040"],
             "'policy.deadline': 2040 is outside the projection, allowed 2027..2035",
         ),

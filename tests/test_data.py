@@ -117,7 +117,8 @@ def test_national_paths():
     esp = national_path([(None, 2.1, True)], 2.0, 2025, 2032, years)
     assert esp[list(years).index(2032)] == pytest.approx(2.1)
     mi = build_inputs(make_config(members="all", policy={"path_rule": "national", "own_paths": None},
-                                  horizon=2035, target_years=[2032, 2035]))  # fmt: skip
+                                  horizon=2035, target_years=[2032, 2035],
+                                  us_budget={"enabled": False}))  # fmt: skip
     assert mi.path_kind[mi.iso3.index("ESP")] == "national"
     assert mi.path_kind[mi.iso3.index("USA")] == "alliance"  # no plan in the log
 

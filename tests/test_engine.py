@@ -9,6 +9,7 @@ from sim.params import build_inputs
 from sim.runner import run
 from sim.shocks import draw
 
+from .conftest import TODAY_DATA as TODAY
 from .conftest import ZERO_VOL, make_config
 
 K = 4.5
@@ -197,3 +198,28 @@ def test_progress_steps_inside_a_chunk(threads):
     simulate(make_config(paths=300, chunk_size=300), progress=steps.append,
              threads=threads)  # fmt: skip
     assert len(steps) == 3 and sum(steps) == 300 and all(s > 0 for s in steps)
+
+
+def test_resilience_ruling_lowers_total_5_by_p_times_the_affected_share():
+    """Common random numbers: the ruling has its own stream, so with p_ruling = 0, p and
+    1 every other draw is the same. A member-year meets total_5 without the ruling but
+    not with it on a share A of paths; the ruling hits a share p of paths independently,
+    so P(total >= 5) falls by p * A, with s.e. sqrt(pA(1 - pA) / n)."""
+    n, p = 4000, 0.3
+    over = dict(
+        members=["LVA", "GRC", "DNK", "CAN"], paths=n, chunk_size=2000, horizon=2031,
+        target_years=[2029, 2031], data=TODAY, base_year=2026,
+        policy={"deadline": 2031}, review={"enabled": False},
+    )  # fmt: skip
+
+    def p_total(p_ruling):
+        rs = {"ruling_year": 2029, "haircut": 0.5, "p_ruling": p_ruling}
+        ds = run(make_config(**over, resilience=rs))
+        return ds["p_meet"].sel(target="total_5").values  # [member, year]
+
+    none, some, all_ = p_total(0.0), p_total(p), p_total(1.0)
+    affected = none - all_
+    assert (affected[:, :2] == 0).all()  # 2027-2028: before the ruling
+    assert affected.max() > 0.1  # the check has something to measure
+    se = np.sqrt(p * affected * (1 - p * affected) / n)
+    np.testing.assert_array_less(np.abs(none - some - p * affected), 4 * se + 1e-12)

@@ -44,7 +44,8 @@ def _one_member(**kw):
         core_level=3.5, landing_band=0.25,
         c_offset=0.0, rev=0.0, u_land=1.0, p_land=0.0,
         u_g=0.0, u_pi=0.0, u_w=0.0, eta=1.0, zeta=0.0, w0=0.0, r0=1.0,
-        w_offset=0.0, w_jump=0.0, review=0, reclass_start=n_years, noise=0.0,
+        w_offset=0.0, w_jump=0.0, variant=0, haircut=0.0, reclass_start=n_years,
+        noise=0.0,
     )  # fmt: skip
     a.update(kw)
     for k in ("g0", "pi0", "mu_g", "mu_pi", "phi_g", "phi_pi", "sig_g", "sig_pi",
@@ -59,7 +60,8 @@ def _one_member(**kw):
         a[k] = np.broadcast_to(np.asarray(a[k], float), (1, 1, n_years)).copy()
     for k in ("w0", "r0", "p_land"):
         a[k] = np.full((1, 1), a[k], float)
-    a["review"] = np.array([a["review"]], np.int64)
+    a["variant"] = np.array([[a["variant"]]], np.int64)
+    a["haircut"] = np.broadcast_to(np.asarray(a["haircut"], float), (1, n_years)).copy()
     a["reclass_start"] = np.full((1, 1), a["reclass_start"], np.int64)
     return tuple(
         cls(**{k: a[k] for k in cls._fields}) for cls in (Members, Scalars, Draws)
@@ -172,3 +174,18 @@ def test_landing_needs_a_due_commitment():
               p_land=1.0, path=3.4)  # fmt: skip
     (core, *_), _ = _run_both(_one_member(**kw))
     np.testing.assert_allclose(core[0, 0], 3.4 * 0.95, rtol=1e-12)
+
+
+def test_kernel_equals_reference_with_us_regimes_and_the_ruling():
+    """The per-member path variant (US regime sequences beyond the three review
+    outcomes) and the resilience haircut, in both loops."""
+    cfg = make_config(members=["USA", "CAN", "ITA", "DEU"], paths=300,
+                      resilience={"p_ruling": 0.5, "ruling_year": 2028})  # fmt: skip
+    mi = build_inputs(cfg)
+    sh = draw(cfg, mi, 0, cfg.paths)
+    us = mi.iso3.index("USA")
+    assert sh.variant[us].max() >= 3 and (sh.variant[1:] == sh.review).all()
+    assert 0 < (sh.haircut[:, -1] > 0).mean() < 1
+    fast, slow = _run_both(kernel_inputs(cfg, mi, sh))
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -29,7 +29,10 @@ CASES = [  # (function, scalar arguments, value by hand)
     (reporting.core, (3.0, 0.5, -0.1), 3.4),
     (resilience.spending, (1.0, 0.5, 0.2, 1.5, 0.0), 1.05),
     (resilience.spending, (0.01, 0.0, 0.2, 1.5, -0.5), 0.0),
-    (resilience.counted, (1.7, 1.5), 1.5),
+    (resilience.counted, (1.7, 1.5, 0.0), 1.5),
+    (resilience.counted, (1.7, 1.5, 0.2), 1.2),  # a fifth ruled out: 1.5 * 0.8
+    (resilience.counted, (1.0, 1.5, 0.5), 0.5),
+    (resilience.counted, (1.0, 1.5, 1.0), 0.0),
 ]
 
 

@@ -106,6 +106,9 @@ def read_config_tree(path: str | Path, _depth: int = 0) -> dict:
     for key in ("members_file", "plans_file"):  # file-relative
         if isinstance(section, dict) and isinstance(section.get(key), str):
             section[key] = str(path.parent / section[key])
+    res = data.get("resilience")
+    if isinstance(res, dict) and isinstance(res.get("priors_file"), str):
+        res["priors_file"] = str(path.parent / res["priors_file"])  # file-relative
     if isinstance(data.get("calibration"), str) and data["calibration"] != "asof":
         data["calibration"] = str(path.parent / data["calibration"])  # file-relative
     if isinstance(data.get("sweep"), dict):  # scenario files, relative to this file

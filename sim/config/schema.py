@@ -25,6 +25,7 @@ from .sections import (
     SensitivityConfig,
     Target,
     ThreatConfig,
+    UsBudgetConfig,
     UsStanceConfig,
     WillConfig,
     _f,
@@ -91,6 +92,7 @@ class Config:
     resilience: ResilienceConfig = _f(ResilienceConfig(), "security/resilience bucket")
     threat: ThreatConfig = _f(ThreatConfig(), "threat regime (common Markov chain)")
     us_stance: UsStanceConfig = _f(UsStanceConfig(), "US stance (common state)")
+    us_budget: UsBudgetConfig = _f(UsBudgetConfig(), "the US budget process (regimes)")
     elections: ElectionConfig = _f(ElectionConfig(), "elections and government change")
     revisions: RevisionConfig = _f(RevisionConfig(), "commitment revisions")
     landing: LandingConfig = _f(LandingConfig(), "top-ups of near misses")

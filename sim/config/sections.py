@@ -197,6 +197,54 @@ class ResilienceConfig:
         0.3, "fraction of the gap to the cap closed per year at W=1", 0, 1
     )
     noise_sd: float = _f(0.05, "s.d. of annual noise in the level [pp]", 0, 2)
+    member_priors: bool = _f(
+        True,
+        "members with a published claim start at it (priors_file; claims, not NATO "
+        "figures); false = prior_mean for every member",
+    )
+    priors_file: str | None = _f(
+        None,
+        "member priors CSV replacing sim/data/resilience_priors.csv; null = bundled",
+    )
+    ruling_year: int = _f(
+        2029,
+        "year NATO may rule a category out (the 2029 review; assumption)",
+        2000,
+        2100,
+    )
+    p_ruling: float = _f(
+        0.3, "probability (per path, alliance-wide) that a category is ruled out "
+        "(assumption)", 0, 1,
+    )  # fmt: skip
+    haircut: float = _f(
+        0.2, "fraction of counted resilience removed from the ruling year on "
+        "(assumption: one of the five Hague categories)", 0, 1,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UsBudgetConfig:
+    enabled: bool = _f(
+        True,
+        "the USA follows its own budget regimes (sim/inputs/us_budget.py); false = the "
+        "alliance rule like any member",
+    )
+    p_build_up: float = _f(
+        0.5, "probability of the build-up regime in the first projected year "
+        "(assumption)", 0, 1,
+    )  # fmt: skip
+    p_switch: float = _f(
+        0.5, "probability that the regime changes when a new administration takes "
+        "office (us_stance calendar; assumption); 0 = never", 0, 1,
+    )  # fmt: skip
+    real_growth_pct: float = _f(
+        0.0, "real growth of national-defence dollars in both regimes after the last "
+        "figure [percent/yr] (0 = flat in real terms; assumption)", -10, 10,
+    )  # fmt: skip
+    wedge_pp: float | None = _f(
+        None, "NATO-basis minus national-basis share [pp]; null = from the latest year "
+        "with both figures", -5, 5,
+    )  # fmt: skip
 
 
 THREAT_STATES = ("moderate", "high", "acute")

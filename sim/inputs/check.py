@@ -5,8 +5,8 @@ member codes.  Errors are one ConfigError (or DataError) line naming the key or 
 from __future__ import annotations
 
 from ..config import Config, scenarios
-from ..errors import ConfigError
-from . import calibration, plans, vintages
+from ..errors import ConfigError, DataError
+from . import calibration, plans, resilience_priors, us_budget, vintages
 from .data import check_member_codes, load_members
 
 
@@ -41,6 +41,21 @@ def _check_one(cfg: Config) -> int:
         check_member_codes(
             list(cfg.policy.fixed_increase), table, key="policy.fixed_increase"
         )
+    if cfg.resilience.member_priors:
+        pri = resilience_priors.load(cfg.resilience.priors_file)
+        unknown = [c for c in pri.index if c not in table.index]
+        if unknown:
+            raise DataError(
+                f"data file {cfg.resilience.priors_file or resilience_priors.PRIORS_CSV}"
+                f": unknown member code(s) {', '.join(unknown)}"
+            )
+    if cfg.us_budget.enabled and (cfg.members == "all" or "USA" in cfg.members):
+        if cfg.base_year < min(us_budget.load()["fiscal_year"]):
+            raise ConfigError(
+                f"config key 'us_budget.enabled': the US budget figures start after "
+                f"base year {cfg.base_year} (a backtest cannot know them); set "
+                "us_budget.enabled: false"
+            )
     return len(table) if cfg.members == "all" else len(cfg.members)
 
 

@@ -26,7 +26,7 @@ class Members(NamedTuple):
     sig_pi: np.ndarray
     gdp0: np.ndarray  # base-year GDP [US$ bn]
     s0: np.ndarray  # base-year core share
-    path: np.ndarray  # [member, review outcome, year] target path
+    path: np.ndarray  # [member, variant, year] target path (variant: Draws.variant)
     dmax: np.ndarray  # absorption limit [pp/yr]
     wbar: np.ndarray  # long-run will [logit]
     debt0: np.ndarray  # base-year debt [% GDP]
@@ -60,7 +60,8 @@ class Scalars(NamedTuple):
 
 class Draws(NamedTuple):
     """Random inputs, [member, path, year] for the kernel ([path, year] for one
-    member's draws); ``w0``, ``r0``, ``reclass_start``: no year axis."""
+    member's draws); ``w0``, ``r0``, ``reclass_start``, ``variant``: no year axis;
+    ``haircut``: common to all members, [path, year]."""
 
     u_g: np.ndarray  # growth shock, unit variance
     u_pi: np.ndarray  # inflation shock, unit variance
@@ -75,13 +76,18 @@ class Draws(NamedTuple):
     rev: np.ndarray  # commitment revisions [fraction of the planned share]
     u_land: np.ndarray  # uniform: top-up of a near miss
     p_land: np.ndarray  # [path] probability of a top-up
-    review: np.ndarray  # [path] review outcome: 0 keep, 1 relax, 2 tighten
+    variant: (
+        np.ndarray
+    )  # [member, path] row of Members.path: review outcome or US regimes
+    haircut: np.ndarray  # [path, year] fraction of resilience not counted (NATO ruling)
     reclass_start: np.ndarray  # year index of reclassification
     noise: np.ndarray  # reporting noise [pp]
 
     @classmethod
-    def empty(cls, n_members: int, n: int, n_years: int, review: np.ndarray) -> Draws:
-        """Buffers for ``n_members`` x ``n`` paths x ``n_years`` (``review``: given)."""
+    def empty(cls, n_members: int, n: int, n_years: int, variant: np.ndarray,
+              haircut: np.ndarray) -> Draws:  # fmt: skip
+        """Buffers for ``n_members`` x ``n`` paths x ``n_years`` (``variant``,
+        ``haircut``: given)."""
         per_path = {
             "w0": float,
             "r0": float,
@@ -89,7 +95,7 @@ class Draws(NamedTuple):
             "p_land": float,
         }
         return cls(**{
-            f: review if f == "review"
+            f: variant if f == "variant" else haircut if f == "haircut"
             else np.empty((n_members, n), per_path[f]) if f in per_path
             else np.empty((n_members, n, n_years))
             for f in cls._fields
@@ -97,7 +103,7 @@ class Draws(NamedTuple):
 
     def member(self, j: int) -> Draws:
         """Member j's views ([path, year]), for :func:`sim.kernel.draw_member`."""
-        return Draws(*(a if f == "review" else a[j] for f, a in zip(self._fields, self, strict=True)))  # fmt: skip
+        return Draws(*(a if f == "haircut" else a[j] for f, a in zip(self._fields, self, strict=True)))  # fmt: skip
 
 
 class Outputs(NamedTuple):

@@ -15,6 +15,7 @@ def spending(r, will, speed, cap, noise):
 
 
 @step
-def counted(r, cap):
-    """The part of resilience spending ``r`` [% GDP] that counts: at most ``cap``."""
-    return np.minimum(r, cap)
+def counted(r, cap, haircut):
+    """The part of resilience spending ``r`` [% GDP] that counts: at most ``cap``,
+    less the fraction ``haircut`` that NATO does not accept."""
+    return np.minimum(r, cap) * (1.0 - haircut)
