@@ -46,7 +46,7 @@ def test_overrides_reach_nested_keys_and_are_validated():
         ],
     )
     assert cfg.paths == 123 and cfg.macro.shock_df is None
-    assert cfg.will.mean_logit.core == 1.25 and cfg.will.mean_logit.frontline == 1.5
+    assert cfg.will.mean_logit.core == 1.25 and cfg.will.mean_logit.frontline == 0.62
     assert cfg.members == ("DEU",)
     with pytest.raises(ConfigError, match="'will.mean_logit.cor'.*did you mean 'core'"):
         load_config(CONFIGS / "baseline.yaml", ["will.mean_logit.cor=1"])

@@ -62,3 +62,14 @@ def test_a_commitment_can_be_cut_and_a_member_can_overshoot():
             assert cut > 0.05 and over > 0.05, (cut, over)
         else:
             assert cut < 0.01 and over < 0.01, (cut, over)
+
+
+def test_the_baselines_will_levels_are_the_calibrations_estimates():
+    """configs/baseline.yaml copies policy.will of the bundled calibration (a config
+    value, so that scenarios and sweeps can move it): they must not drift apart."""
+    from sim.inputs.calibration import DEFAULT_FILE, read
+
+    est = read(str(DEFAULT_FILE))["policy"]["will"]
+    levels = load_config(BASELINE).will.mean_logit
+    for group in ("frontline", "core", "constrained"):
+        assert getattr(levels, group) == est[group]["mean_logit"], group

@@ -18,7 +18,7 @@ def _sweep(**kw):
     return make_config(
         paths=600, chunk_size=200,
         sweep={"base": {}, "late": {"policy": {"deadline": 2030}},
-               "brave": {"will": {"mean_logit": {"core": 1.5}}}},
+               "brave": {"will": {"mean_logit": {"core": 0.67}}}},
         **kw,
     )  # fmt: skip
 

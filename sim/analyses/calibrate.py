@@ -303,6 +303,9 @@ LANDING_LEVEL, LANDING_BAND = 2.0, 0.25
 one-off reclassification pools (domain.md 6.4: 0.2; Italy, Canada, Spain 0.3-0.5)."""
 RECESSION_PCT = 0.0
 """A year of negative real growth is a recession (for the consolidation estimate)."""
+WILL_FIT = (2022, 2024)
+"""Will levels are fitted on the pledge's last three years: the threat regime of the
+baseline's start ("high": the war in Ukraine goes on), before the 2025 step."""
 RATE_COMMON = 0.03
 """jumps.rate_common's default: the alliance-wide part of the revision rate."""
 
@@ -342,11 +345,23 @@ def estimate_policy(asof, codes, shares, core, growth, years, keep) -> dict:
         _panel(nato, "value_pct_gdp", codes, nyears), nyears, LANDING_LEVEL
     )
     fit = [int(y) for y in years[1:][normal[1:]]]
+    will = {}
+    if asof >= 2024:  # the years of the high-threat regime under the pledge
+        wyears = np.arange(2014, 2025)
+        groups = list(read_source("member_assumptions.csv").set_index("iso3")
+                      .reindex(codes)["group"].fillna("none"))  # fmt: skip
+        will = pe.gap_closing(_panel(core, "value_pct_gdp", codes, wyears), wyears,
+                              groups, WILL_FIT)  # fmt: skip
+        will.pop("none", None)
     return {
         "revisions": pe.revisions(sipri, normal, RATE_COMMON)
         | {"series": "SIPRI", "fit_years": [fit[0], fit[-1]]},
         "landing": pe.landing(npanel, LANDING_LEVEL, LANDING_BAND)
         | {"series": edition, "years": [int(nyears[0]), int(nyears[-1])]},
+        "will": will
+        | {"series": "NATO July-2026 edition (core)", "fit_years": list(WILL_FIT)}
+        if will
+        else {},
         "consolidation": pe.consolidation(sipri, growth, keep, RECESSION_PCT)
         | {
             "series": "SIPRI shares, IMF real growth",
@@ -356,7 +371,9 @@ def estimate_policy(asof, codes, shares, core, growth, years, keep) -> dict:
         "autocovariance and fourth cumulant of annual share changes (one-year spikes "
         "over 1 pp left out); landing: Jeffreys posterior of the bunching of shares "
         f"within {LANDING_BAND} pp above vs below {LANDING_LEVEL}% in member-years where "
-        "the 2% pledge was due; consolidation: excess change in the share from the year "
+        "the 2% pledge was due; will: the gap to the 2% pledge path closed per year, "
+        "regressed without intercept per group over the member-years below it; "
+        "consolidation: excess change in the share from the year "
         "before a year of negative real growth to two years after it",
     }
 

@@ -6,6 +6,8 @@
   of annual changes of the log share (variance, first autocovariance, kurtosis);
 - :func:`landing`: the share of near misses topped up to a committed level, from the
   bunching of shares just above it;
+- :func:`gap_closing`: will levels per group, from how fast members closed the gap to
+  the 2% pledge path;
 - :func:`consolidation`: the cut in the share after a recession, from the change in
   the share over the years around one.
 """
@@ -130,3 +132,50 @@ def consolidation(
         "n_windows": int(ok.sum()),
         "recession_growth_pct": recession,
     }
+
+
+def gap_closing(
+    share: np.ndarray,
+    years: np.ndarray,
+    groups: list[str],
+    fit: tuple[int, int],
+    level: float = 2.0,
+    base: int = 2014,
+    deadline: int = 2024,
+    min_gap: float = 0.05,
+) -> dict:
+    """Share of the gap to the pledge path closed per year, per group, and its logit
+    (the will level ``will.mean_logit`` that gives it at speed 1).
+
+    ``share`` [year, member] over ``years`` (``base`` included), ``groups`` [member].
+    The pledge path is linear from the ``base``-year share to ``level`` at ``deadline``
+    (never below the base share); for member-years in ``fit`` (inclusive) more than
+    ``min_gap`` below it, the change is regressed on the gap without intercept (the
+    model's plan step speed x W x gap, its revisions having mean 0).
+    """
+    k0 = int(np.flatnonzero(years == base)[0])
+    s0 = share[k0]
+    out = {}
+    for g in dict.fromkeys(groups):
+        cols = [i for i, x in enumerate(groups) if x == g]
+        xs, ys = [], []
+        for t in range(fit[0], fit[1] + 1):
+            k = int(np.flatnonzero(years == t)[0])
+            frac = min((t - base) / (deadline - base), 1.0)
+            path = np.maximum(s0[cols] + (level - s0[cols]) * frac, s0[cols])
+            gap = path - share[k - 1, cols]
+            dy = share[k, cols] - share[k - 1, cols]
+            ok = np.isfinite(gap) & np.isfinite(dy) & (gap > min_gap)
+            xs.append(gap[ok])
+            ys.append(dy[ok])
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        if x.size < 5:
+            continue
+        beta = float((x * y).sum() / (x * x).sum())
+        b = min(max(beta, 0.02), 0.98)
+        out[g] = {
+            "closed_per_year": round(beta, 4),
+            "mean_logit": round(float(np.log(b / (1 - b))), 2),
+            "n": int(x.size),
+        }
+    return out
