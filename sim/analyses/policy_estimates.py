@@ -94,7 +94,8 @@ def landing(share: np.ndarray, level: float, band: float) -> dict:
     above = int(((v >= level) & (v < level + band)).sum())
     a, b = above + 0.5, below + 0.5
     theta = np.linspace(0.0005, 0.9995, 1000)
-    w = theta ** (a - 1) * (1 - theta) ** (b - 1)
+    logw = (a - 1) * np.log(theta) + (b - 1) * np.log1p(-theta)
+    w = np.exp(logw - logw.max())  # the posterior on a grid, without overflow
     q_mean = float((np.maximum(2 * theta - 1, 0) * w).sum() / w.sum())
     return {
         "level": level,
