@@ -241,9 +241,31 @@ def score_table(prob: np.ndarray, obs: np.ndarray, levels: np.ndarray) -> dict:
         rel.append(scores.reliability(p, e))
         below = p < LOW
         low[f] = below.sum(), p[below].mean() if below.any() else np.nan, e[below].sum()
+    out["brier_diff"], out["brier_diff_se"] = brier_differences(prob, outcome, valid)
     out["reliability"] = np.array(rel)  # [forecaster, (count, forecast, freq), bin]
     out["low"] = low  # [forecaster, (count, mean forecast, events)]
     return out
+
+
+def brier_differences(prob, outcome, valid) -> tuple[np.ndarray, np.ndarray]:
+    """Model minus each forecaster's Brier score [forecaster, threshold], pooled over
+    origins, and its standard error clustered by member (a member's forecasts from
+    several origins and years are not independent): sqrt(sum_m (D_m - n_m mean)^2) / n
+    with D_m the member's summed differences and n_m its forecasts."""
+    nf, _, nt = prob.shape[:3]
+    diff, se = np.full((nf, nt), np.nan), np.full((nf, nt), np.nan)
+    for t in range(nt):
+        v = valid[:, t]  # [origin, member, year]
+        n = v.sum()
+        if not n:
+            continue
+        sq = (prob[:, :, t] - outcome[t][None, None]) ** 2  # [f, origin, m, y]
+        cnt = v.sum(axis=(0, 2))
+        for f in range(nf):
+            per = np.where(v, sq[0] - sq[f], 0.0).sum(axis=(0, 2))
+            diff[f, t] = per.sum() / n
+            se[f, t] = np.sqrt(((per - cnt * diff[f, t]) ** 2).sum()) / n
+    return diff, se
 
 
 def scores_dataset(
@@ -295,6 +317,8 @@ def scores_dataset(
         "n_forecasts": ((o_dim, t_dim), s["n_origin"], "member-year forecasts scored", "1"),
         "brier": ((f_dim, t_dim), s["brier"], "Brier score pooled over origins (lower is better)", "1"),
         "brier_skill": ((f_dim, t_dim), 1 - s["brier"] / brier_clim, "Brier skill score against climatology, pooled over origins", "1"),
+        "brier_model_minus": ((f_dim, t_dim), s["brier_diff"], "model's Brier score minus the forecaster's, pooled over origins (negative: the model is better)", "1"),
+        "brier_model_minus_se": ((f_dim, t_dim), s["brier_diff_se"], "standard error of brier_model_minus, clustered by member", "1"),
         "brier_origin": ((f_dim, o_dim, t_dim), s["brier_origin"], "Brier score of one origin", "1"),
         "log_score": ((f_dim, t_dim), s["log"], f"mean negative log probability pooled over origins (p clipped to [{scores.LOG_CLIP}, 1-{scores.LOG_CLIP}])", "1"),
         "log_score_origin": ((f_dim, o_dim, t_dim), s["log_origin"], "mean negative log probability of one origin", "1"),
@@ -361,6 +385,15 @@ def score_lines(ds: xr.Dataset) -> list[str]:
         lg = " ".join(f"{float(ds.log_score[i, k]):10.3f}" for i in range(len(f)))
         lines.append(
             f"{float(t):9.2f} {n:5d} {b} {lg} {float(ds.brier_skill[0, k]):9.3f}"
+        )
+    for i, name in enumerate(f[1:], start=1):
+        lines.append(
+            f"model - {name} Brier (+- s.e. clustered by member): "
+            + ", ".join(
+                f"{float(t):g}: {float(ds.brier_model_minus[i, k]):+.4f} +- "
+                f"{float(ds.brier_model_minus_se[i, k]):.4f}"
+                for k, t in enumerate(ds[C.THRESHOLD].values)
+            )
         )
     lines.append(
         "CRPS of the share [pp], mean over member-years: "
