@@ -10,21 +10,31 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
 
 _CHILD = """
 import json, os, resource, sys, time
+from sim import profile
+from sim.bench import yardstick
 from sim.config import load_config
-from sim.engine import simulate
+from sim.engine import draws_only, simulate
 config, engine, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 warm = load_config(config, ["paths=200", "chunk_size=200"])
-simulate(warm, engine=engine)  # compile and load before timing
+run = {"draws": lambda c: (draws_only(c), None), "yardstick": yardstick}.get(
+    engine, lambda c: simulate(c, engine=engine))
+run(warm)  # compile and load before timing
 cfg = load_config(config, [f"paths={n}"])
 c0, t0 = os.times(), time.perf_counter()
-mi, part = simulate(cfg, engine=engine)
+with profile.collect() as prof:
+    mi, part = run(cfg)
 t1, c1 = time.perf_counter(), os.times()
 cpu = c1.user - c0.user + c1.system - c0.system
 print(json.dumps({"engine": engine, "paths": n, "wall": t1 - t0, "cpu": cpu,
                   "members": len(mi.iso3), "years": len(mi.years),
+                  "profile": prof.seconds,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -36,6 +46,43 @@ def measure(config: str, engine: str, paths: int) -> dict:
         capture_output=True, text=True, check=True, env={**os.environ},
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@numba.njit(nogil=True, cache=True)
+def _three_draws(gen, n: int, n_years: int, out: np.ndarray) -> None:
+    """The yardstick kernel for one member: three standard normals per path-year
+    (growth, inflation, will) and an AR(1) update of each, nothing else."""
+    for p in range(n):
+        g = pi = w = 0.0
+        for t in range(n_years):
+            g = 0.5 * g + gen.standard_normal()
+            pi = 0.5 * pi + gen.standard_normal()
+            w = 0.9 * w + gen.standard_normal()
+            out[p, t] = g + pi + w
+
+
+def yardstick(cfg):
+    """A plain numba kernel with three normal draws per member-path-year, on the
+    config's members, paths, chunks and threads (as the engine shares them out):
+    how fast a model could be that only drew its shocks.  Returns (inputs, None)."""
+    from .engine import n_threads
+    from .params import build_inputs
+    from .rng import chunks, stream
+
+    mi = build_inputs(cfg)
+    n_y, members = len(mi.years), np.flatnonzero(mi.counted)
+    workers = min(n_threads(), len(members))
+    for c, n in chunks(cfg.paths, cfg.chunk_size):
+        bufs = [np.empty((n, n_y)) for _ in range(workers)]
+
+        def task(w: int, c=c, n=n, bufs=bufs) -> None:
+            for j in members[w::workers]:
+                _three_draws(stream(cfg.seed, c, int(mi.stream_ids[j]) + 1), n, n_y,
+                             bufs[w])  # fmt: skip
+
+        with ThreadPoolExecutor(workers) as ex:
+            list(ex.map(task, range(workers)))
+    return mi, None
 
 
 def rate(r: dict) -> float:
@@ -64,6 +111,21 @@ def benchmark(
             f"(cpu/wall {r['cpu'] / r['wall']:.2f})  peak RSS {r['rss_mb']:6.0f} MB  "
             f"{rate(r) / 1e6:.2f} M member-path-years/s"
         )
+    last = big_rows[-1]
+    total = sum(last["profile"].values())
+    echo(f"profile of the {last['paths']:,}-path run (thread-seconds, share of all):")
+    for stage, sec in last["profile"].items():
+        echo(f"  {stage:20} {sec:7.2f} s  {sec / total:6.1%}")
+    n = last["paths"]
+    extra = [measure(config, e, n) for e in ("draws", "yardstick")]
+    rows += extra
+    d, y = extra
+    echo(
+        f"{n:>9,} paths  draws only (same streams and counts) {d['wall']:6.1f} s: model / "
+        f"draws = {last['wall'] / d['wall']:.2f}; yardstick (3 normal draws per "
+        f"member-year) {y['wall']:6.1f} s, {rate(y) / 1e6:.0f} M member-path-years/s: "
+        f"model / yardstick = {last['wall'] / y['wall']:.1f}"
+    )
     if len(big_rows) >= 2:
         a, b = big_rows[0], big_rows[-1]
         echo(

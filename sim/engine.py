@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from . import kernel, reference
+from . import kernel, profile, reference
 from .config import Config
 from .model.inputs import Draws, Outputs, PathSums, Scalars, Targets
 from .params import ModelInputs, build_inputs, members, scalars
@@ -106,17 +106,21 @@ class _Worker:
         d = self.draws._replace(variant=member_variant(mi, cm, j)[None],
                                 haircut=cm.haircut)  # fmt: skip
         one = d.member(0)
-        gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
-        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)
-        kernel.project(members(mi, slice(j, j + 1)), sc, d, self.out)
-        o = Outputs(*(a[0] for a in self.out))
-        check_outputs(mi, chunk, j, *o, one.noise)
-        if samples:
-            part.samples["core"][j] = o.core[:samples]
-            part.samples["res"][j] = o.res[:samples]
-        no_hits = np.zeros((len(tg.levels), 0, 1), np.uint8)
-        kernel.reduce_member(o, mi.line[j], tg, member_sums(part, j), self.sums,
-                             hits[:, j] if hits is not None else no_hits)  # fmt: skip
+        prof = profile.active
+        with prof.stage("member draws"):
+            gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
+            kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)
+        with prof.stage("projection"):
+            kernel.project(members(mi, slice(j, j + 1)), sc, d, self.out)
+        with prof.stage("reductions"):
+            o = Outputs(*(a[0] for a in self.out))
+            check_outputs(mi, chunk, j, *o, one.noise)
+            if samples:
+                part.samples["core"][j] = o.core[:samples]
+                part.samples["res"][j] = o.res[:samples]
+            no_hits = np.zeros((len(tg.levels), 0, 1), np.uint8)
+            kernel.reduce_member(o, mi.line[j], tg, member_sums(part, j), self.sums,
+                                 hits[:, j] if hits is not None else no_hits)  # fmt: skip
 
 
 class _Ticks:
@@ -172,7 +176,9 @@ def simulate_chunk(
         return part
     if engine != "numba":
         raise ValueError(f"engine must be one of {ENGINES}")
-    cm = draw_common(cfg, mi, chunk, n)
+    prof = profile.active
+    with prof.stage("common draws"):
+        cm = draw_common(cfg, mi, chunk, n)
     part.n_paths = n
     if samples:
         part.samples = {
@@ -193,15 +199,40 @@ def simulate_chunk(
     else:
         with ThreadPoolExecutor(len(workers)) as ex:
             list(ex.map(task, range(len(workers))))
-    # integer sums: order does not matter
-    acc = PathSums(*(sum(w.sums[i] for w in workers) for i in range(4)))
-    tg = fixed[1]._replace(specs=hist_specs(("alliance_core", "alliance_total")))
-    kernel.reduce_alliance(acc, tg, part.n_meeting, part.alliance_meet,
-                           part.hists["alliance_core"], part.hists["alliance_total"])  # fmt: skip
-    add_states(part, cm.regime, cm.stance, cm.review)
-    masks = condition_masks(cm.regime, cm.stance, acc.y_sum, base_gdp(mi), ty)
-    add_conditions(part, masks, hits, ty)
+    with prof.stage("alliance reductions"):  # integer sums: order does not matter
+        acc = PathSums(*(sum(w.sums[i] for w in workers) for i in range(4)))
+        tg = fixed[1]._replace(specs=hist_specs(("alliance_core", "alliance_total")))
+        kernel.reduce_alliance(acc, tg, part.n_meeting, part.alliance_meet,
+                               part.hists["alliance_core"], part.hists["alliance_total"])  # fmt: skip
+    with prof.stage("conditional view"):
+        add_states(part, cm.regime, cm.stance, cm.review)
+        masks = condition_masks(cm.regime, cm.stance, acc.y_sum, base_gdp(mi), ty)
+        add_conditions(part, masks, hits, ty)
     return part
+
+
+def draws_only(cfg: Config, threads: int | None = None) -> ModelInputs:
+    """Every random number a run of ``cfg`` draws (same streams, same counts, same
+    threads), without projecting or reducing: the benchmark's yardstick for the cost
+    of the model beyond random-number generation."""
+    mi = build_inputs(cfg)
+    n_y = len(mi.years)
+    threads = threads or n_threads()
+    for c, n in chunks(cfg.paths, cfg.chunk_size):
+        cm = draw_common(cfg, mi, c, n)
+        bufs = [Draws.empty(1, n, n_y, np.empty((1, 0), np.int64), np.empty((0, 0)))
+                for _ in range(min(threads, len(mi.iso3)))]  # fmt: skip
+
+        def task(w: int, cm=cm, c=c, bufs=bufs) -> None:
+            for j in range(w, len(mi.iso3), len(bufs)):
+                if mi.counted[j]:
+                    gens = member_generators(cfg.seed, c, mi.stream_ids[j])
+                    kernel.draw_member(gens, draw_params(cfg, mi, cm, j),
+                                       bufs[w].member(0))  # fmt: skip
+
+        with ThreadPoolExecutor(len(bufs)) as ex:
+            list(ex.map(task, range(len(bufs))))
+    return mi
 
 
 MEMORY_BUDGET = 4 * 2**30
@@ -310,10 +341,11 @@ def simulate(
         for i, (c, n, k) in enumerate(jobs):
             tick = _Ticks(progress, n, int(mi.counted.sum())) if progress else None
             part = simulate_chunk(cfg, mi, c, n, engine, threads, k, tick=tick)
-            if i < len(full):
-                new_full = part if new_full is None else new_full + part
-            else:
-                new_tail = part
+            with profile.active.stage("merging"):
+                if i < len(full):
+                    new_full = part if new_full is None else new_full + part
+                else:
+                    new_tail = part
             if tick is not None:
                 tick.finish()
     else:
