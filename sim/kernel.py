@@ -110,11 +110,31 @@ def from_normal(table, z, lo, inv_step, steps):
 
 
 @numba.njit(nogil=True, cache=_CACHE)
+def poisson_cdf(rate):
+    """Cumulative Poisson(``rate``) probabilities up to where the tail is below 1e-16
+    (the last entry set to 1): the table :func:`draw_member` inverts one uniform in."""
+    k_max = int(rate + 12.0 * np.sqrt(rate) + 12.0)
+    cdf = np.empty(k_max + 1)
+    pk = np.exp(-rate)
+    acc = 0.0
+    for k in range(k_max + 1):
+        acc += pk
+        cdf[k] = acc
+        pk *= rate / (k + 1)
+    cdf[k_max] = 1.0
+    return cdf
+
+
+@numba.njit(nogil=True, cache=_CACHE)
 def draw_member(gens, q: DrawParams, d: Draws):
     """One member's shocks for one chunk into ``d`` ([path, year]; ``w0``, ``r0``,
-    ``reclass_start``: [path]), drawn from the generators ``gens`` (in the order of
-    :func:`sim.shocks.member_generators`) in the order of :func:`sim.shocks.draw_member`
-    (numpy), so both give identical numbers.
+    ``reclass_start``, ``p_land``: [path]), drawn from the generators ``gens`` (in
+    the order of :func:`sim.shocks.member_generators`).
+
+    One pass over paths and years: each generator (mechanism) draws its numbers for
+    (path 0, year 0), (path 0, year 1), ... in turn, so a mechanism's numbers do not
+    depend on what the others draw, and each path's numbers are drawn together (the
+    arrays are written once, in memory order).  A mechanism that is off draws nothing.
     """
     g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec, g_land, g_uncert = (
         gens
@@ -130,102 +150,76 @@ def draw_member(gens, q: DrawParams, d: Draws):
     sq_pi = np.sqrt(1.0 - a_pi * a_pi)
     sq_w = np.sqrt(1.0 - a_w * a_w)
     sq_c = np.sqrt(1.0 - c * c)
-    for p in range(n):  # bivariate t: two normals, then one shared chi-square
-        for t in range(n_years):
-            u_g[p, t] = g_macro.standard_normal()
+    cdf = poisson_cdf(q.rate_member)
+    execution = q.exec_sd > 0
     for p in range(n):
+        scale = 1.0  # parameter uncertainty: rev_sd^2 x dof / chi2(dof) per path
+        if q.revisions_on and q.rev_dof > 0:
+            scale = np.sqrt(q.rev_dof / g_uncert.chisquare(q.rev_dof))
+        p_land[p] = q.p_topup
+        if q.landing_on and q.land_a > 0:
+            p_land[p] = max(2.0 * g_uncert.beta(q.land_a, q.land_b) - 1.0, 0.0)
         for t in range(n_years):
-            u_pi[p, t] = g_macro.standard_normal()
-    for p in range(n):
-        for t in range(n_years):
+            # macro: bivariate t (two normals sharing one chi-square), will, resilience
+            zg = g_macro.standard_normal()
+            zpi = g_macro.standard_normal()
             mix = 1.0
             if df > 0:
-                z = g_macro.standard_normal()
-                gam = from_normal(q.gamma_tab, z, z_lo, inv_step, steps)
+                gam = from_normal(q.gamma_tab, g_macro.standard_normal(), z_lo, inv_step,
+                                  steps)  # fmt: skip
                 mix = np.sqrt((df - 2.0) / (2.0 * gam))
-            ug = a_g * f_g[p, t] + sq_g * (u_g[p, t] * mix)
-            own = a_pi * f_pi[p, t] + sq_pi * (u_pi[p, t] * mix)
+            ug = a_g * f_g[p, t] + sq_g * (zg * mix)
+            own = a_pi * f_pi[p, t] + sq_pi * (zpi * mix)
             u_g[p, t] = ug
             u_pi[p, t] = c * ug + sq_c * own
-    for p in range(n):
-        for t in range(n_years):
             u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
-    if q.exec_sd > 0:
-        for p in range(n):
-            for t in range(n_years):
-                z = g_exec.standard_normal()
-                eta[p, t] = from_normal(q.beta_tab, z, z_lo, inv_step, steps)
-    else:
-        eta[:, :] = q.exec_mean
-    for p in range(n):
-        for t in range(n_years):
             zeta[p, t] = q.res_noise_sd * g_macro.standard_normal()
-    for p in range(n):
+            if execution:
+                eta[p, t] = from_normal(q.beta_tab, g_exec.standard_normal(), z_lo,
+                                        inv_step, steps)  # fmt: skip
+            else:
+                eta[p, t] = q.exec_mean
+            w_offset[p, t] = q.common_offset[p, t]
+            c_offset[p, t] = q.common_commit[p, t]
+            # revisions: Poisson count by inversion of one uniform, then one normal
+            r = 0.0
+            if q.revisions_on:
+                u, k = g_jumps.random(), 0
+                while u > cdf[k]:
+                    k += 1
+                if k > 0:
+                    z = g_jumps.standard_normal()
+                    r = k * q.rev_mean + q.rev_sd * scale * np.sqrt(k) * z
+                r += q.common_jump[p, t]
+            rev[p, t] = r
+            # elections: change of government, then the sign of the will jump
+            jump = 0.0
+            if q.elect_on and q.election[t]:
+                u_change = g_elect.random()
+                u_sign = g_elect.random()
+                if u_change < q.p_change:
+                    jump = q.jump_size if u_sign < q.p_up else -q.jump_size
+            w_jump[p, t] = jump
+            u_land[p, t] = g_land.random() if q.landing_on else 1.0
+            noise[p, t] = (
+                q.noise_sd * g_report.standard_normal() if q.report_on else 0.0
+            )
         w0[p] = q.wbar + q.initial_sd * g_macro.standard_normal()
-    for p in range(n):
         r0[p] = max(q.prior_mean + q.prior_sd * g_macro.standard_normal(), 0.0)
     if boot[0, 0] >= 0:  # whole historical years, jointly across members
         for p in range(n):
             for t in range(n_years):
                 v = q.z_hist_g[boot[p, t]]
-                u_g[p, t] = v if np.isfinite(v) else np.nan
-        for p in range(n):
-            for t in range(n_years):
-                if not np.isfinite(u_g[p, t]):
-                    u_g[p, t] = g_boot.standard_normal()
-        for p in range(n):
-            for t in range(n_years):
+                u_g[p, t] = v if np.isfinite(v) else g_boot.standard_normal()
                 v = q.z_hist_pi[boot[p, t]]
                 u_pi[p, t] = v if np.isfinite(v) else g_boot.standard_normal()
-
-    for p in range(n):
-        for t in range(n_years):
-            w_offset[p, t] = q.common_offset[p, t]
-            c_offset[p, t] = q.common_commit[p, t]
-    scale = np.ones(n)  # parameter uncertainty: rev_sd^2 x dof / chi2(dof) per path
-    p_land[:] = q.p_topup
-    if q.rev_dof > 0:
-        for p in range(n):
-            scale[p] = np.sqrt(q.rev_dof / g_uncert.chisquare(q.rev_dof))
-    if q.land_a > 0:
-        for p in range(n):
-            p_land[p] = max(2.0 * g_uncert.beta(q.land_a, q.land_b) - 1.0, 0.0)
-    counts = np.empty((n, n_years))
-    for p in range(n):
-        for t in range(n_years):
-            counts[p, t] = g_jumps.poisson(q.rate_member)
-    for p in range(n):
-        for t in range(n_years):
-            z = g_jumps.standard_normal() if counts[p, t] > 0 else 0.0
-            own = (
-                counts[p, t] * q.rev_mean
-                + q.rev_sd * scale[p] * np.sqrt(counts[p, t]) * z
-            )
-            rev[p, t] = q.common_jump[p, t] + own if q.revisions_on else 0.0
-            w_jump[p, t] = 0.0
-    for p in range(n):  # u_change, drawn for election years only
-        for t in range(n_years):
-            counts[p, t] = g_elect.random() if q.election[t] else 1.0
-    for p in range(n):
-        for t in range(n_years):
-            if q.election[t]:
-                u_sign = g_elect.random()
-                if q.elect_on and counts[p, t] < q.p_change:
-                    w_jump[p, t] += q.jump_size if u_sign < q.p_up else -q.jump_size
-    for p in range(n):
-        for t in range(n_years):
-            u_land[p, t] = g_land.random() if q.landing_on else 1.0
-    e = np.empty(n)
-    for p in range(n):  # one exponential clock per path (politics.first_success)
-        e[p] = g_reclass.standard_exponential()
     if q.reclass_on:
+        e = np.empty(n)
+        for p in range(n):  # one exponential clock per path (politics.first_success)
+            e[p] = g_reclass.standard_exponential()
         starts[:] = first_success(e, q.reclass_rate)
     else:
         starts[:] = n_years
-    for p in range(n):
-        for t in range(n_years):
-            z = g_report.standard_normal()
-            noise[p, t] = q.noise_sd * z if q.report_on else 0.0
 
 
 @numba.njit(nogil=True, cache=_CACHE, inline="always")
