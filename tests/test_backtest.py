@@ -5,12 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from sim.analyses import scores
-from sim.analyses.backtest import (
-    backtest,
-    observed_shares,
-    persistence_forecast,
-    summary,
-)
+from sim.analyses.backtest import backtest, summary
+from sim.analyses.naive import observed_shares, persistence_forecast
 from sim.cli import cli
 from sim.config import load_config
 from sim.errors import ConfigError

@@ -20,14 +20,6 @@ from .evaluate import (
     scores_dataset,
     threshold_targets,
 )
-from .naive import (  # noqa: F401 (the naive forecasters, as before)
-    FORECASTERS,
-    climatology,
-    climatology_window,
-    observed_shares,
-    persistence_forecast,
-    persistence_sigma,
-)
 
 
 def backtest(

@@ -43,25 +43,29 @@ TEXT = ("iso3", "name", "group", "region", "election_years")
 GROUP_VALUES = ("frontline", "core", "constrained", "us", "none")
 
 
-def _fail(path: Path, msg: str):
+def fail(path: Path, msg: str):
+    """One DataError line naming the data file."""
     raise DataError(f"data file {path}: {msg}")
+
+
+def read_table(path: Path, columns, max_bytes: int, dtype=None) -> pd.DataFrame:
+    """A bundled or user CSV, read with a size bound and parsed; one DataError line
+    naming the file if it cannot be read, is not CSV or lacks one of ``columns``."""
+    text = read_text(path, "data file", DataError, max_bytes)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=dtype)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        fail(path, f"is not valid CSV ({str(e).strip().splitlines()[-1]})")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        fail(path, f"missing column(s) {', '.join(missing)}; need {', '.join(columns)}")
+    return df
 
 
 @functools.lru_cache(maxsize=8)
 def _load(path_str: str) -> pd.DataFrame:
     path = Path(path_str)
-    text = read_text(path, "data file", DataError, MAX_BYTES)
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            dtype={"election_years": str},
-            keep_default_na=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        _fail(path, f"is not valid CSV ({str(e).strip().splitlines()[-1]})")
-    missing = [c for c in (*TEXT, *NUMERIC) if c not in df.columns]
-    if missing:
-        _fail(path, f"missing column(s) {', '.join(missing)}")
+    df = read_table(path, (*TEXT, *NUMERIC), MAX_BYTES, {"election_years": str})
 
     def where(mask) -> str:  # CSV line number (header = line 1) and member
         i = int(np.flatnonzero(np.asarray(mask))[0])
@@ -69,27 +73,27 @@ def _load(path_str: str) -> pd.DataFrame:
 
     if df["iso3"].isna().any() or df["iso3"].duplicated().any():
         bad = df["iso3"].isna() | df["iso3"].duplicated()
-        _fail(path, f"column iso3 must be unique and non-empty: {where(bad)}")
+        fail(path, f"column iso3 must be unique and non-empty: {where(bad)}")
     from .build_members import read_source
 
     known = set(read_source("nato_members.csv")["iso3"])
     unknown = ~df["iso3"].isin(known)
     if unknown.any():
-        _fail(path, f"column iso3: unknown NATO member code at {where(unknown)}")
+        fail(path, f"column iso3: unknown NATO member code at {where(unknown)}")
     for col, (lo, hi) in NUMERIC.items():
         vals = pd.to_numeric(df[col], errors="coerce")
         bad = vals.isna() & df[col].notna()
         if bad.any():
-            _fail(path, f"column {col}: not a number at {where(bad)}")
+            fail(path, f"column {col}: not a number at {where(bad)}")
         if col not in MAY_BE_EMPTY and vals.isna().any():
-            _fail(path, f"column {col}: empty (or NaN) at {where(vals.isna())}")
+            fail(path, f"column {col}: empty (or NaN) at {where(vals.isna())}")
         out = (vals < lo) | (vals > hi) | np.isinf(vals)
         if out.any():
-            _fail(path, f"column {col}: outside [{lo}, {hi}] at {where(out)}")
+            fail(path, f"column {col}: outside [{lo}, {hi}] at {where(out)}")
         df[col] = vals
     badg = ~df["group"].isin(GROUP_VALUES)
     if badg.any():
-        _fail(
+        fail(
             path,
             f"column group: {df.loc[badg.idxmax(), 'group']!r}, allowed: "
             f"{', '.join(GROUP_VALUES)}",
@@ -99,9 +103,7 @@ def _load(path_str: str) -> pd.DataFrame:
         try:
             parse_years(text)
         except ValueError:
-            _fail(
-                path, f"column election_years: {text!r} for {iso}, expected YEAR;YEAR"
-            )
+            fail(path, f"column election_years: {text!r} for {iso}, expected YEAR;YEAR")
     return df.set_index("iso3", drop=False)
 
 

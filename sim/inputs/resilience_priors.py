@@ -5,22 +5,16 @@ member keeps the common prior (``resilience.prior_mean``)."""
 from __future__ import annotations
 
 import functools
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..safe_io import read_text
+from .data import fail, read_table
 
 PRIORS_CSV = Path(__file__).resolve().parents[1] / "data" / "resilience_priors.csv"
 COLUMNS = ("iso3", "prior_mean_pp", "reading", "source")
 RANGE = (0.0, 10.0)
-
-
-def _fail(path: Path, msg: str):
-    raise DataError(f"data file {path}: {msg}")
 
 
 @functools.lru_cache(maxsize=8)
@@ -28,25 +22,16 @@ def load(path_str: str | None = None) -> pd.DataFrame:
     """The priors file, checked (one DataError line naming the file), by iso3; an
     empty ``prior_mean_pp`` keeps the common prior."""
     path = Path(path_str) if path_str else PRIORS_CSV
-    text = read_text(path, "data file", DataError, 100_000)
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype={"iso3": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        _fail(path, f"not a readable CSV ({str(e).splitlines()[0]})")
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        _fail(
-            path, f"missing column(s) {', '.join(missing)}; need {', '.join(COLUMNS)}"
-        )
+    df = read_table(path, COLUMNS, 100_000, {"iso3": str})
     if df["iso3"].isna().any() or df["iso3"].duplicated().any():
-        _fail(path, "column 'iso3': one row per member, no empty codes")
+        fail(path, "column 'iso3': one row per member, no empty codes")
     v = pd.to_numeric(df["prior_mean_pp"], errors="coerce")
     given = df["prior_mean_pp"].notna()
     lo, hi = RANGE
     if (given & v.isna()).any() or (v < lo).any() or (v > hi).any():
-        _fail(path, f"column 'prior_mean_pp': numbers in [{lo:g}, {hi:g}] or empty")
+        fail(path, f"column 'prior_mean_pp': numbers in [{lo:g}, {hi:g}] or empty")
     if df["source"].isna().any() or (df["source"].astype(str).str.strip() == "").any():
-        _fail(path, "column 'source': every row needs its source")
+        fail(path, "column 'source': every row needs its source")
     return df.assign(prior_mean_pp=v).set_index("iso3", drop=False)
 
 

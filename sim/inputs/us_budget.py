@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..safe_io import read_text
 from . import plans
+from .data import fail, read_table
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 US_CSV = DATA_DIR / "us_budget.csv"
@@ -38,45 +37,32 @@ COLUMNS = ("item", "fiscal_year", "usd_bn", "announced", "source", "note")
 ITEMS = ("enacted", "request")
 
 
-def _fail(path: Path, msg: str):
-    raise DataError(f"data file {path}: {msg}")
-
-
 @functools.lru_cache(maxsize=4)
 def load(path_str: str = str(US_CSV)) -> pd.DataFrame:
     """The US budget figures, checked: one DataError line naming the file."""
     path = Path(path_str)
-    text = read_text(path, "data file", DataError, 100_000)
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype={"announced": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        _fail(path, f"not a readable CSV ({str(e).splitlines()[0]})")
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        _fail(
-            path, f"missing column(s) {', '.join(missing)}; need {', '.join(COLUMNS)}"
-        )
+    df = read_table(path, COLUMNS, 100_000, {"announced": str})
     bad = sorted(set(df["item"].astype(str)) - set(ITEMS))
     if bad:
-        _fail(
+        fail(
             path,
             f"column 'item': {', '.join(bad)} not allowed, allowed: {', '.join(ITEMS)}",
         )
     for col, lo, hi in (("fiscal_year", 2000, 2100), ("usd_bn", 1.0, 1e5)):
         v = pd.to_numeric(df[col], errors="coerce")
         if v.isna().any() or (v < lo).any() or (v > hi).any():
-            _fail(path, f"column '{col}': numbers in [{lo:g}, {hi:g}] required")
+            fail(path, f"column '{col}': numbers in [{lo:g}, {hi:g}] required")
         df[col] = v
     df["fiscal_year"] = df["fiscal_year"].astype(int)
     for a in df["announced"]:
         try:
             plans.known_date(str(a))
         except ValueError:
-            _fail(path, f"column 'announced': {a!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+            fail(path, f"column 'announced': {a!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     if df["source"].isna().any() or (df["source"].astype(str).str.strip() == "").any():
-        _fail(path, "column 'source': every figure needs its source")
+        fail(path, "column 'source': every figure needs its source")
     if df.duplicated(["item", "fiscal_year"]).any():
-        _fail(path, "one row per item and fiscal year")
+        fail(path, "one row per item and fiscal year")
     return df
 
 
