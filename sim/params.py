@@ -450,8 +450,8 @@ def policy_params(cfg: Config, cal: dict, source: str) -> dict:
     if pol is None and need:
         raise DataError(
             f"calibration {source} has no policy section: rerun `sim calibrate`, or set "
-            "revisions.rate_member, revisions.sd, landing.p_topup and "
-            "fiscal.consolidation_pp in the config"
+            "revisions.rate_member, revisions.sd, revisions.momentum, landing.p_topup "
+            "and fiscal.consolidation_pp in the config"
         )
     r = pol["revisions"] if pol else {}
     la = pol["landing"] if pol else {}

@@ -73,3 +73,24 @@ def test_the_baselines_will_levels_are_the_calibrations_estimates():
     levels = load_config(BASELINE).will.mean_logit
     for group in ("frontline", "core", "constrained"):
         assert getattr(levels, group) == est[group]["mean_logit"], group
+
+
+def test_a_calibration_without_a_policy_section_is_one_clear_error(tmp_path):
+    """A calibration file written before the policy model: the config must then set
+    the policy parameters itself, and the error says which."""
+    import pytest
+    import yaml
+
+    from sim.errors import DataError
+    from sim.inputs.calibration import DEFAULT_FILE
+
+    cal = yaml.safe_load(DEFAULT_FILE.read_text())
+    cal.pop("policy")
+    old = tmp_path / "old_calibration.yaml"
+    old.write_text(yaml.safe_dump(cal))
+    with pytest.raises(DataError, match="no policy section.*revisions.rate_member"):
+        build_inputs(load_config(BASELINE, [f"calibration={old}"]))
+    fixed = ["revisions.rate_member=1", "revisions.sd=0.08", "revisions.momentum=0.1",
+             "landing.p_topup=0.6", "fiscal.consolidation_pp=0.05"]  # fmt: skip
+    mi = build_inputs(load_config(BASELINE, [f"calibration={old}", *fixed]))
+    assert mi.policy["rev_dof"] == 0.0 and mi.policy["p_topup"] == 0.6
