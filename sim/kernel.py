@@ -63,16 +63,21 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                     added = m_.pool[m]
                 v = commitment.velocity(v, p.momentum, d.rev[m, k, t], planned,
                                         recession, p.consolidation_pp)  # fmt: skip
-                path_t, offset = m_.path[m, rv, t], d.c_offset[m, k, t]
-                commit = commitment.committed(path_t, offset, shift + v, p.core_level)
-                shift = commitment.absorbed(commit, path_t, offset)
-                if np.isnan(m_.fixed_rate[m]):
+                shift = shift + v
+                offset = d.c_offset[m, k, t]
+                fixed = not np.isnan(m_.fixed_rate[m])
+                if fixed:  # a constant increase from the base year (sim requirement)
+                    path_t = plan.fixed(m_.s0[m], m_.fixed_rate[m], t)
+                    plan_ = path_t
+                else:
+                    path_t = m_.path[m, rv, t]
                     plan_ = plan.toward(plan_, p.will_speed, w,
                                         commitment.anchor(path_t, offset), added,
                                         m_.dmax[m])  # fmt: skip
-                else:  # a fixed plan: constant increase from the base year (requirement)
-                    plan_ = plan.fixed(m_.s0[m], m_.fixed_rate[m], t)
-                planned = commitment.planned(plan_, shift)
+                commit = commitment.committed(path_t, offset, shift, p.core_level)
+                planned = commitment.planned(
+                    plan_, commitment.acting(commit, path_t, offset)
+                )
                 budget = plan.budget(planned, m_.dip[m, t], y_expected, p.budget_scale)
 
                 g = macro.growth(eg, m_.sig_g[m], d.u_g[m, k, t], p.g_shock[t])
@@ -82,7 +87,7 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                 spent = reporting.genuine(budget, d.eta[m, k, t], y)
                 core = reporting.core(spent, added, d.noise[m, k, t])
                 out.core[m, k, t] = landing.topped_up(
-                    core, p.core_level, p.landing_band, m_.path[m, rv, t], d.u_land[m, k, t],
+                    core, p.core_level, p.landing_band, path_t, d.u_land[m, k, t],
                     d.p_land[m, k],
                 )  # fmt: skip
 

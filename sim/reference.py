@@ -44,15 +44,19 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
             added = np.where(d.reclass_start[m] == t, m_.pool[m], added)
             v = commitment.velocity(v, p.momentum, d.rev[m, :, t], planned, recession,
                                     p.consolidation_pp)  # fmt: skip
-            path_t, offset = target[:, t], d.c_offset[m, :, t]
-            commit = commitment.committed(path_t, offset, shift + v, p.core_level)
-            shift = commitment.absorbed(commit, path_t, offset)
+            shift = shift + v
+            offset = d.c_offset[m, :, t]
             if np.isnan(m_.fixed_rate[m]):
+                path_t = target[:, t]
                 plan_ = plan.toward(plan_, p.will_speed, w,
                                     commitment.anchor(path_t, offset), added, m_.dmax[m])  # fmt: skip
             else:
-                plan_ = np.full(n_paths, plan.fixed(m_.s0[m], m_.fixed_rate[m], t))
-            planned = commitment.planned(plan_, shift)
+                path_t = np.full(n_paths, plan.fixed(m_.s0[m], m_.fixed_rate[m], t))
+                plan_ = path_t
+            commit = commitment.committed(path_t, offset, shift, p.core_level)
+            planned = commitment.planned(
+                plan_, commitment.acting(commit, path_t, offset)
+            )
             budget = plan.budget(planned, m_.dip[m, t], y_expected, p.budget_scale)
             g = macro.growth(eg, m_.sig_g[m], d.u_g[m, :, t], p.g_shock[t])
             pi = macro.inflation(epi, m_.sig_pi[m], d.u_pi[m, :, t])
@@ -61,7 +65,7 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
             spent = reporting.genuine(budget, d.eta[m, :, t], y)
             core = reporting.core(spent, added, d.noise[m, :, t])
             out.core[m, :, t] = landing.topped_up(
-                core, p.core_level, p.landing_band, target[:, t], d.u_land[m, :, t],
+                core, p.core_level, p.landing_band, path_t, d.u_land[m, :, t],
                 d.p_land[m],
             )  # fmt: skip
             r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,

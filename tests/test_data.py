@@ -101,7 +101,12 @@ def test_share_vintage_choice_and_fallbacks():
     assert core[i.index("DEU")] == 2.22 and core[i.index("HUN")] == 2.06  # July 2026
     assert set(src) == {"share_2025_nato_jul2026", "none (no armed forces)"}
     y2024, _ = base_share(
-        t, make_config(base_year=2024, data={"share_vintage": "jun2024"})
+        t,
+        make_config(
+            base_year=2024,
+            data={"share_vintage": "jun2024"},
+            resilience={"member_priors": False},
+        ),
     )
     assert y2024[i.index("USA")] == pytest.approx(3.379)
 

@@ -143,12 +143,14 @@ def test_consolidation_the_year_after_a_recession():
 
 
 def test_a_due_commitment_is_a_floor():
-    # path at the level 3.0 (due): a cut of 20% of the plan cannot take the
-    # commitment below 3.0, and a later rise of 10% starts from the floor.
-    rev = np.array([[[-0.2, 0.1, 0.0]]])
+    # path at the level 3.0 (due): a cut of 20% of the plan (0.6 pp) cannot take the
+    # commitment below 3.0; a later rise of 10% (0.3 pp) starts from where the cut
+    # left the member's own shift (-0.3: still held at 3.0); a further 0.2 of the
+    # 3.0 plan (0.6 pp) lifts it to 3.3.
+    rev = np.array([[[-0.2, 0.1, 0.2]]])
     kw = dict(w0=40.0, wbar=40.0, s0=3.0, core_level=3.0, rev=rev)
     (core, *_), ref = _run_both(_one_member(**kw))
-    np.testing.assert_allclose(core[0, 0], [3.0, 3.3, 3.3], rtol=1e-12)
+    np.testing.assert_allclose(core[0, 0], [3.0, 3.0, 3.3], rtol=1e-12)
     np.testing.assert_array_equal(core, ref[0])
 
 

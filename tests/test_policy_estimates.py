@@ -90,3 +90,11 @@ def test_gap_closing_recovers_the_speed_per_group():
     assert abs(est["a"]["closed_per_year"] - 0.6) < 1e-9
     assert abs(est["b"]["closed_per_year"] - 0.15) < 1e-9
     assert est["b"]["mean_logit"] == round(float(np.log(0.15 / 0.85)), 2)
+
+
+def test_threat_step_is_the_slope_on_exposure():
+    exposure = np.array([0.1, 0.3, 0.6, 1.0, 0.1, 1.0])
+    before = np.array([1.0, 1.2, 1.1, 0.9, 2.0, 1.5])
+    after = before + 0.05 + 0.4 * exposure
+    est = pe.threat_step(before, after, exposure)
+    assert est["commitment_pp"] == 0.4 and est["se"] == 0.0 and est["n"] == 6

@@ -26,12 +26,12 @@ def _p_meet(cfg) -> tuple[float, float]:
 
 
 def test_a_funded_plan_lands_well_above_a_coin_flip():
-    """P(core >= 3.5 in 2032) for a plan at 3.5 since 2029: about 0.90 (0.897 at
+    """P(core >= 3.5 in 2032) for a plan at 3.5 since 2029: about 0.82 (0.819 at
     20,000 paths).  Why: once due, the commitment is a floor (revisions can raise it,
     not take it below 3.5), and near misses within 0.25 pp are topped up with the
-    calibrated probability (about 0.65); without the top-ups about 0.77."""
+    calibrated probability (about 0.65); without the top-ups about 0.61."""
     p, se = _p_meet(load_config(BASELINE, [*FUNDED, "paths=4000"]))
-    assert p > 0.5 + 10 * se and 0.85 < p < 0.95, (p, se)
+    assert p > 0.5 + 10 * se and 0.75 < p < 0.9, (p, se)
     q, se_q = _p_meet(load_config(BASELINE, [*FUNDED, "paths=4000",
                                              "landing.enabled=false"]))  # fmt: skip
     assert p - q > 4 * np.hypot(se, se_q), (p, q)  # the top-ups matter
@@ -64,15 +64,17 @@ def test_a_commitment_can_be_cut_and_a_member_can_overshoot():
             assert cut < 0.01 and over < 0.01, (cut, over)
 
 
-def test_the_baselines_will_levels_are_the_calibrations_estimates():
-    """configs/baseline.yaml copies policy.will of the bundled calibration (a config
-    value, so that scenarios and sweeps can move it): they must not drift apart."""
+def test_the_baselines_will_levels_and_threat_step_are_the_calibrations():
+    """configs/baseline.yaml copies policy.will and policy.threat of the bundled
+    calibration (config values, so that scenarios and sweeps can move them): they
+    must not drift apart."""
     from sim.inputs.calibration import DEFAULT_FILE, read
 
-    est = read(str(DEFAULT_FILE))["policy"]["will"]
-    levels = load_config(BASELINE).will.mean_logit
+    pol = read(str(DEFAULT_FILE))["policy"]
+    cfg = load_config(BASELINE)
     for group in ("frontline", "core", "constrained"):
-        assert getattr(levels, group) == est[group]["mean_logit"], group
+        assert getattr(cfg.will.mean_logit, group) == pol["will"][group]["mean_logit"]
+    assert cfg.threat.commitment_pp == pol["threat"]["commitment_pp"]
 
 
 def test_a_calibration_without_a_policy_section_is_one_clear_error(tmp_path):

@@ -303,6 +303,8 @@ LANDING_LEVEL, LANDING_BAND = 2.0, 0.25
 one-off reclassification pools (domain.md 6.4: 0.2; Italy, Canada, Spain 0.3-0.5)."""
 RECESSION_PCT = 0.0
 """A year of negative real growth is a recession (for the consolidation estimate)."""
+THREAT_STEP = (2014, 2017)
+"""The change in shares from the 2014 threat step (Crimea) to three years after it."""
 WILL_FIT = (2022, 2024)
 """Will levels are fitted on the pledge's last three years: the threat regime of the
 baseline's start ("high": the war in Ukraine goes on), before the 2025 step."""
@@ -345,6 +347,15 @@ def estimate_policy(asof, codes, shares, core, growth, years, keep) -> dict:
         _panel(nato, "value_pct_gdp", codes, nyears), nyears, LANDING_LEVEL
     )
     fit = [int(y) for y in years[1:][normal[1:]]]
+    threat = {}
+    if asof >= THREAT_STEP[1]:  # the step and three years after it are known
+        exposure = (read_source("members.csv").set_index("iso3").reindex(codes)
+                    ["exposure"].to_numpy(float))  # fmt: skip
+        jun = _panel(shares[shares.source_id == "NATO_DE_2024"], "value_pct_gdp", codes,
+                     np.array(THREAT_STEP))  # fmt: skip
+        threat = pe.threat_step(jun[0], jun[1], exposure) | {
+            "series": "NATO June-2024 edition", "years": list(THREAT_STEP)
+        }  # fmt: skip
     will = {}
     if asof >= 2024:  # the years of the high-threat regime under the pledge
         wyears = np.arange(2014, 2025)
@@ -362,6 +373,7 @@ def estimate_policy(asof, codes, shares, core, growth, years, keep) -> dict:
         | {"series": "NATO July-2026 edition (core)", "fit_years": list(WILL_FIT)}
         if will
         else {},
+        "threat": threat,
         "consolidation": pe.consolidation(sipri, growth, keep, RECESSION_PCT)
         | {
             "series": "SIPRI shares, IMF real growth",

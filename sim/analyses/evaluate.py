@@ -41,8 +41,9 @@ SERIES = {"sipri": "SIPRI", "nato_jun2024": "NATO June-2024 edition"}
 NOT_FITTED = (
     "Not fitted on any years: will levels, threat start and transitions, execution, "
     "resilience, absorption limits and every other config value (set by hand, the same "
-    "at every origin). threat.commitment_pp (0.34) was estimated once on the 2014-2017 "
-    "NATO shares: a leak of up to three years into the origins 2014 and 2016. Realised "
+    "at every origin). threat.commitment_pp's default (0.34, sim calibrate's "
+    "policy.threat) is estimated on the 2014-2017 NATO shares: a leak of up to three "
+    "years into origins before 2017 (the Crimea step is 2014-15). Realised "
     "data are the June-2024 NATO edition and the Oct-2025 IMF history as later "
     "revised: a data revision leak the bundled data cannot avoid."
 )

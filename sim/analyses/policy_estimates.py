@@ -8,6 +8,8 @@
   bunching of shares just above it;
 - :func:`gap_closing`: will levels per group, from how fast members closed the gap to
   the 2% pledge path;
+- :func:`threat_step`: commitments raised per unit of threat level, from the change
+  in shares after the 2014 step (Crimea) across exposures;
 - :func:`consolidation`: the cut in the share after a recession, from the change in
   the share over the years around one.
 """
@@ -180,3 +182,18 @@ def gap_closing(
             "n": int(x.size),
         }
     return out
+
+
+def threat_step(before: np.ndarray, after: np.ndarray, exposure: np.ndarray) -> dict:
+    """Commitment raised per unit of threat level at exposure 1 [pp]: the slope of
+    the share change ``after`` - ``before`` [member] on ``exposure`` [member] (OLS with
+    intercept, members with both shares), for a step of one threat level between the
+    two years (the 2014 step, moderate -> high)."""
+    d = after - before
+    ok = np.isfinite(d) & np.isfinite(exposure)
+    x, y = exposure[ok], d[ok]
+    xc = x - x.mean()
+    slope = float((xc * (y - y.mean())).sum() / (xc * xc).sum())
+    resid = y - y.mean() - slope * xc
+    se = float(np.sqrt((resid**2).sum() / (x.size - 2) / (xc * xc).sum()))
+    return {"commitment_pp": round(slope, 2), "se": round(se, 2), "n": int(x.size)}

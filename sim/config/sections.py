@@ -316,8 +316,9 @@ class ThreatConfig:
     commitment_pp: float = _f(
         0.34,
         "committed share raised per unit of threat level at exposure 1 [pp]: the 2014 "
-        "-> 2017 change of NATO shares (June-2024 edition) regressed on exposure",
-        -5,
+        "-> 2017 change of NATO shares (June-2024 edition) regressed on exposure "
+        "(calibration policy.threat)",
+        0,
         5,
     )
     pinned: dict[int, ThreatState] | None = _f(

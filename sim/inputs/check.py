@@ -42,6 +42,12 @@ def _check_one(cfg: Config) -> int:
             list(cfg.policy.fixed_increase), table, key="policy.fixed_increase"
         )
     if cfg.resilience.member_priors:
+        if cfg.base_year < 2025 and cfg.resilience.priors_file is None:
+            raise ConfigError(
+                "config key 'resilience.member_priors': the bundled claims date from "
+                f"2025-26, after base year {cfg.base_year} (a backtest cannot know "
+                "them); set resilience.member_priors: false"
+            )
         pri = resilience_priors.load(cfg.resilience.priors_file)
         unknown = [c for c in pri.index if c not in table.index]
         if unknown:
@@ -56,6 +62,12 @@ def _check_one(cfg: Config) -> int:
                 f"base year {cfg.base_year} (a backtest cannot know them); set "
                 "us_budget.enabled: false"
             )
+    r = cfg.resilience
+    if r.p_ruling > 0 and r.ruling_year <= cfg.base_year:
+        raise ConfigError(
+            f"config key 'resilience.ruling_year': {r.ruling_year} is not after the "
+            f"base year {cfg.base_year}; move it or set resilience.p_ruling: 0"
+        )
     return len(table) if cfg.members == "all" else len(cfg.members)
 
 

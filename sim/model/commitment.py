@@ -43,7 +43,10 @@ def planned(adjusting, shift):
 
 
 @step
-def absorbed(commit, path, offset):
-    """The own shift [pp] that ``commit`` implies: a floor that binds absorbs the
-    revisions below it, so a later rise starts from the floor, not from under it."""
+def acting(commit, path, offset):
+    """The part of the member's own revisions [pp] that acts on the plan: what the
+    committed share ``commit`` adds to ``path`` + ``offset``.  Below a binding floor
+    the revisions do not act, but they are not undone either: the member's own
+    shift carries on (a later rise starts from where the revisions left it, and an
+    alliance-wide shift is never turned into an own one)."""
     return commit - path - offset
