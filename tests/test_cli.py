@@ -205,6 +205,8 @@ def test_calibrate_command_writes_a_usable_file(tmp_path, tiny_yaml):
                                  "--out", str(out)])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "growth common corr" in r.output and out.exists()
+    assert "policy: revisions" in r.output and "top-ups p" in r.output
+    assert "threat step" in r.output and "will " not in r.output  # will: as of 2024+
     v = CliRunner().invoke(cli, ["validate", str(tiny_yaml), "--set",
                                  f"calibration={out}"])  # fmt: skip
     assert v.exit_code == 0

@@ -54,7 +54,8 @@ from .common import (
     "replaced only if it is an earlier calibration.",
 )
 def calibrate(asof, first_year, exclude, means, out) -> None:
-    """Estimate the macro block from the bundled history and write a calibration."""
+    """Estimate the macro block and the policy parameters from the bundled history
+    and write a calibration."""
     from pathlib import Path
 
     from ..analyses import calibrate as cal
@@ -92,6 +93,29 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
         f"growth common corr {c['growth_common_corr']}, inflation common corr "
         f"{c['inflation_common_corr']}, growth-inflation corr "
         f"{c['growth_inflation_corr']}, Student-t df {c['shock_df']}"
+    )
+    pol = result["policy"]
+    r, la, co = pol["revisions"], pol["landing"], pol["consolidation"]
+    click.echo(
+        f"policy: revisions {r['rate_member']}/yr (+ alliance-wide), s.d. {r['sd']} of "
+        f"the plan, momentum {r['momentum']} (SIPRI {r['fit_years'][0]}-"
+        f"{r['fit_years'][1]}); top-ups p {la['p_topup']} ({la['above']} above, "
+        f"{la['below']} below 2%); consolidation {co['consolidation_pp']} pp"
+        + (
+            f"; threat step {pol['threat']['commitment_pp']} pp"
+            if pol["threat"]
+            else ""
+        )
+        + (
+            "; will "
+            + ", ".join(
+                f"{g} {v['mean_logit']}"
+                for g, v in pol["will"].items()
+                if isinstance(v, dict)
+            )  # fmt: skip
+            if pol["will"]
+            else ""
+        )
     )
     click.echo(str(path))
 
