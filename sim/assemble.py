@@ -166,8 +166,34 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
         ),
         **run_attrs(cfg, n, "run", mi.calibration),
     }
+    ds.attrs["policy_parameters"] = policy_used(mi)
+    ds.attrs["commitment_due"] = commitment_due(cfg, mi)
     if mi.us_budget is not None:
         ds.attrs["us_budget"] = us_budget.describe(
             mi.us_budget, mi.years, ty, cfg.us_budget.p_switch
         )
     return ds
+
+
+def policy_used(mi) -> str:
+    """The policy model's parameters this run used (config or calibration)."""
+    p = mi.policy
+    return (
+        f"revisions {p['rate_member']:.2f}/yr own (+ alliance-wide), s.d. "
+        f"{p['rev_sd']:.3f} of the planned share, momentum {p['momentum']:.2f}; near "
+        f"misses within {p['landing_band']:.2f} pp of a due commitment topped up with p "
+        f"{p['p_topup']:.2f}; cut after a recession {p['consolidation_pp']:.3f} pp"
+    )
+
+
+def commitment_due(cfg, mi) -> str:
+    """Per counted member, the first year its path (review kept) reaches the alliance
+    core level: from then the commitment is a floor and near misses are topped up."""
+    level = cfg.policy.core_level
+    out = []
+    for i, iso in enumerate(mi.iso3):
+        if not mi.counted[i]:
+            continue
+        due = np.flatnonzero(mi.path[i, 0] >= level)
+        out.append(f"{iso} {int(mi.years[due[0]])}" if due.size else f"{iso} -")
+    return ", ".join(out)

@@ -71,6 +71,13 @@ def _not_results(path: Path, command: str) -> str:
     if not path.is_file():
         return f"{path} is not a regular file or directory"
     if path.suffix in (".yaml", ".yml"):
+        with path.open(errors="replace") as f:
+            head = f.read(4096)
+        if head.startswith("provenance:") and "sim calibrate" in head[:300]:
+            return (
+                f"{path} is a calibration file (sim calibrate): use it in a run with "
+                f"--set calibration={path}"
+            )
         return f"{path} is a config file: run it with sim run {path}"
     with path.open("rb") as f:
         head = f.read(8)

@@ -138,6 +138,14 @@ def member_table(
     )
     if "us_budget" in ds.attrs:
         lines.append(f"US regimes: {ds.attrs['us_budget']}")
+    if "commitment_due" in ds.attrs:
+        lines.append(
+            "commitment due (first year the path, review kept, is at the core level: a "
+            "floor from then, near misses topped up; - = not by "
+            f"{int(ds.year[-1])}; USA: current-law regime): "
+            + ds.attrs["commitment_due"]
+        )
+        lines.append(f"policy model: {ds.attrs['policy_parameters']}")
     return "\n".join(lines)
 
 

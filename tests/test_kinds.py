@@ -16,7 +16,7 @@ from sim.io import write_run
 from sim.kinds import READERS, kind_of, open_kind
 from sim.runner import execute, execute_sweep
 
-from .conftest import CONFIGS, make_config
+from .conftest import CONFIGS, ROOT, make_config
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,7 @@ def paths(tmp_path_factory):
     out["foreign netCDF"] = foreign
     out["missing"] = root / "no" / "such" / "run"
     out["config file"] = CONFIGS / "baseline.yaml"
+    out["calibration file"] = ROOT / "sim" / "data" / "calibration.yaml"
     (root / "notes.txt").write_text("not a result")
     out["text file"] = root / "notes.txt"
     (root / "empty").mkdir()
@@ -81,6 +82,7 @@ KIND_OF = {"run": "run", "run file": "run", "sweep": "sweep", "backtest": "backt
 WHAT = {  # words the error line uses for paths that are not results
     "foreign netCDF": "sim did not write", "missing": "no such file or directory",
     "config file": "is a config file", "text file": "is not a netCDF results file",
+    "calibration file": "--set calibration=",
     "empty folder": "without results.nc", "folder of runs": "is a folder of",
 }  # fmt: skip
 COMMANDS = {
