@@ -29,6 +29,13 @@ def threshold_table(ds: xr.Dataset) -> pd.DataFrame:
             for i, n in enumerate(f):
                 row[f"{name} {n}"] = f"{float(ds[score][i, k]):.{nd}f}"
         row["Brier skill, model"] = f"{float(ds.brier_skill[0, k]):.3f}"
+        if "brier_model_minus" in ds:
+            for i, n in enumerate(f[1:], start=1):
+                d, se = (float(ds[v][i, k]) for v in ("brier_model_minus",
+                                                      "brier_model_minus_se"))  # fmt: skip
+                row[f"Brier model − {n} (± s.e.)"] = f"{d:+.4f} ± {se:.4f}" + (
+                    " *" if abs(d) > 2 * se else ""
+                )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -123,7 +130,10 @@ def summary_text(ds: xr.Dataset) -> str:
         f"<p>Over {int(ds.n_forecasts.sum()) // nt:,} member-year forecasts per "
         f"threshold, the model has the lowest Brier score at {w['brier']} of {nt} "
         f"thresholds and the lowest log score at {w['log_score']} of {nt} (against "
-        "random-walk persistence and climatology). CRPS of the whole share "
+        "random-walk persistence and climatology); Brier differences are given with "
+        "a standard error clustered by member (negative: the model is better; * : "
+        "more than two s.e. from zero, the others are within sampling error). CRPS "
+        "of the whole share "
         "distribution: "
         + ", ".join(f"{n} {v:.3f} pp" for n, v in crps.items())
         + f" (best: {html.escape(best)}). Of the model's {int(ds.low_count[0]):,} "

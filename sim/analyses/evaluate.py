@@ -389,7 +389,7 @@ def score_lines(ds: xr.Dataset) -> list[str]:
         )
     for i, name in enumerate(f[1:], start=1):
         lines.append(
-            f"model - {name} Brier (+- s.e. clustered by member): "
+            f"model - {name} Brier (negative: model better; +- s.e. clustered by member): "
             + ", ".join(
                 f"{float(t):g}: {float(ds.brier_model_minus[i, k]):+.4f} +- "
                 f"{float(ds.brier_model_minus_se[i, k]):.4f}"
