@@ -96,3 +96,15 @@ def test_a_calibration_without_a_policy_section_is_one_clear_error(tmp_path):
              "landing.p_topup=0.6", "fiscal.consolidation_pp=0.05"]  # fmt: skip
     mi = build_inputs(load_config(BASELINE, [f"calibration={old}", *fixed]))
     assert mi.policy["rev_dof"] == 0.0 and mi.policy["p_topup"] == 0.6
+
+
+def test_commitment_due_names_the_first_year_at_the_core_level():
+    from sim.assemble import commitment_due, policy_used
+
+    cfg = load_config(BASELINE, ["members=[DEU, ESP, DNK, POL]"])
+    mi = build_inputs(cfg)
+    due = dict(x.split() for x in commitment_due(cfg, mi).split(", "))
+    # Germany's plan reaches 3.5 in 2029; Denmark's alliance path only in 2035; Spain
+    # holds 2.1 (own path); Poland is above the level from the start
+    assert due == {"DEU": "2029", "ESP": "-", "DNK": "2035", "POL": "2027"}
+    assert f"p {mi.policy['p_topup']:.2f}" in policy_used(mi)
