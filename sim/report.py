@@ -141,6 +141,8 @@ def write_report(
                      "skill": _scores_page}.get(kind, _page)  # fmt: skip
             page = build(ds, tmp / "figures", Figures(tmp / "figures", intr, log))
             (tmp / "report.html").write_text(page, encoding="utf-8")
+            if not any((tmp / "figures").iterdir()):  # score pages have only tables
+                (tmp / "figures").rmdir()
             intr.check()
             _swap_in(tmp, folder, intr)
         except OSError as e:

@@ -54,7 +54,21 @@ def provenance_line(ds: xr.Dataset) -> str:
             parts[-1] += f" ({a['share_definition']})"
     if a.get("plans_asof"):
         parts.append(f"national plans as of {a['plans_asof']}")
+    cal = calibration_name(a.get("config", ""))
+    if parts and cal:
+        parts.append(f"calibration: {cal}")
     return "data: " + "; ".join(parts) if parts else ""
+
+
+def calibration_name(config_yaml: str) -> str:
+    """The calibration a stored config used: bundled, estimated as of the base year,
+    or a file ('' if the config does not say)."""
+    for line in config_yaml.splitlines():
+        if line.startswith("calibration:"):
+            v = line.split(":", 1)[1].strip().strip("'\"")
+            return {"null": "bundled (sim/data/calibration.yaml)", "": "bundled",
+                    "asof": "estimated from data up to the base year"}.get(v, v)  # fmt: skip
+    return ""
 
 
 def _text(v) -> str:
@@ -250,6 +264,29 @@ def paired_table(ds: xr.Dataset, cells=None, top: int = 10, members=None) -> str
     )
 
 
+def scenario_counts(ds: xr.Dataset) -> str:
+    """Per scenario: expected members meeting each target in each target year, and
+    the alliance core share's median in the last target year."""
+    years = target_years(ds)
+    targets = [str(t) for t in ds["target"].values]
+    cols = [(t, y) for t in targets for y in years]
+    head = (
+        f"{'expected members meeting':24}"
+        + "".join(f" {t + ' ' + str(y):>14}" for t, y in cols)
+        + f" {'alliance core median ' + str(years[-1]):>26}"
+    )
+    lines = [head, "-" * len(head)]
+    for s in ds[SCENARIO].values:
+        one = ds.sel(scenario=s)
+        row = f"{str(s)[:24]:24}" + "".join(
+            f" {float(one['n_meeting_mean'].sel(target=t, year=y)):14.1f}"
+            for t, y in cols
+        )
+        med = quantile(one["alliance_core_share"].sel(year=years[-1]), 0.5)
+        lines.append(row + f" {med:25.2f}%")
+    return "\n".join(lines)
+
+
 def tables(
     ds: xr.Dataset, limit: int | None = None, members: list[str] | None = None
 ) -> str:
@@ -257,7 +294,12 @@ def tables(
     paired differences; ``limit``: first N members, ``members``: only these."""
     if SCENARIO in ds.dims:
         data = provenance_line(ds)
-        return (data + "\n" if data else "") + paired_table(ds, members=members)
+        return (
+            (data + "\n" if data else "")
+            + paired_table(ds, members=members)
+            + "\n\n"
+            + scenario_counts(ds)
+        )
     return "\n".join(
         [
             header(ds),

@@ -242,7 +242,7 @@ def test_report_of_scores(kind, tmp_path):
     run = write_run(ds, tmp_path)
     page = write_report(run)
     assert page == run / "report" / "report.html"
-    assert _listing(run / "report") == ["figures", "report.html", "summary.csv"]
+    assert _listing(run / "report") == ["report.html", "summary.csv"]  # no figures
     csv = pd.read_csv(run / "report" / "summary.csv")
     assert list(csv["Threshold (%)"]) == [2.0, 3.0]
     for f in ("model", "persistence", "climatology"):
