@@ -98,3 +98,16 @@ def test_threat_step_is_the_slope_on_exposure():
     after = before + 0.05 + 0.4 * exposure
     est = pe.threat_step(before, after, exposure)
     assert est["commitment_pp"] == 0.4 and est["se"] == 0.0 and est["n"] == 6
+
+
+def test_debt_stress_slope_recovers_a_known_cut():
+    rng = np.random.default_rng(5)
+    n_years, n_members = 40, 30
+    debt = rng.uniform(40, 150, (n_years, n_members))
+    change = -0.05 * np.maximum(debt[:-1] - 90, 0) / 10 + rng.normal(
+        0, 0.05, (n_years - 1, n_members)
+    )
+    share = 2.0 + np.vstack([np.zeros(n_members), np.cumsum(change, axis=0)])
+    est = pe.debt_stress(share, debt, np.ones(n_years, bool), 90.0)
+    assert abs(est["slope_pp_per_10pp"] + 0.05) < 4 * est["se"], est
+    assert est["n"] == (n_years - 1) * n_members

@@ -230,7 +230,7 @@ def calibrate(
         share_est[name] = estimate_share(panel, yrs, normal)
 
     pooled = growth[:, np.isin(everyone, codes)]
-    policy = estimate_policy(asof, codes, shares, core, pooled, years, keep)
+    policy = estimate_policy(asof, codes, shares, core, pooled, years, keep, h)
 
     def r(x, nd=4):
         return None if not np.isfinite(x) else round(float(x), nd)
@@ -322,7 +322,7 @@ def committed(panel: np.ndarray, years: np.ndarray, level: float) -> np.ndarray:
     return np.where(due & (years[:, None] > 2014), panel, np.nan)
 
 
-def estimate_policy(asof, codes, shares, core, growth, years, keep) -> dict:
+def estimate_policy(asof, codes, shares, core, growth, years, keep, hist) -> dict:
     """The policy model's parameters from data up to ``asof`` (see
     :mod:`sim.analyses.policy_estimates`): revisions from SIPRI share changes (one
     series at every as-of year, 2000 on, normal years), landing from the NATO series
@@ -374,6 +374,10 @@ def estimate_policy(asof, codes, shares, core, growth, years, keep) -> dict:
         if will
         else {},
         "threat": threat,
+        "debt_stress": pe.debt_stress(
+            sipri, _panel(hist, "gov_gross_debt_pct_gdp", codes, years), normal, 90.0
+        )
+        | {"series": "SIPRI shares, IMF gross debt", "note": "informational: not used"},
         "consolidation": pe.consolidation(sipri, growth, keep, RECESSION_PCT)
         | {
             "series": "SIPRI shares, IMF real growth",

@@ -10,6 +10,8 @@
   the 2% pledge path;
 - :func:`threat_step`: commitments raised per unit of threat level, from the change
   in shares after the 2014 step (Crimea) across exposures;
+- :func:`debt_stress`: whether shares fall when debt is high (informational: the
+  model adds no such cut, the estimate finds none);
 - :func:`consolidation`: the cut in the share after a recession, from the change in
   the share over the years around one.
 """
@@ -197,3 +199,26 @@ def threat_step(before: np.ndarray, after: np.ndarray, exposure: np.ndarray) -> 
     resid = y - y.mean() - slope * xc
     se = float(np.sqrt((resid**2).sum() / (x.size - 2) / (xc * xc).sum()))
     return {"commitment_pp": round(slope, 2), "se": round(se, 2), "n": int(x.size)}
+
+
+def debt_stress(
+    share: np.ndarray, debt: np.ndarray, keep: np.ndarray, threshold: float
+) -> dict:
+    """Annual share change [pp] regressed (OLS with intercept, pooled) on last year's
+    gross debt above ``threshold`` [% GDP] per 10 pp: the slope and its s.e.
+    ``share``, ``debt`` [year, member]; ``keep`` [year] the usable years."""
+    d = share[1:] - share[:-1]
+    x = np.maximum(debt[:-1] - threshold, 0.0) / 10.0
+    ok = np.isfinite(d) & np.isfinite(x) & keep[1:, None] & keep[:-1, None]
+    X = np.column_stack([np.ones(ok.sum()), x[ok]])
+    y = d[ok]
+    b = np.linalg.lstsq(X, y, rcond=None)[0]
+    e = y - X @ b
+    cov = np.linalg.inv(X.T @ X) * (e @ e) / (y.size - 2)
+    return {
+        "slope_pp_per_10pp": round(float(b[1]), 4),
+        "se": round(float(np.sqrt(cov[1, 1])), 4),
+        "n": int(y.size),
+        "n_above": int((x[ok] > 0).sum()),
+        "threshold_pct": threshold,
+    }
