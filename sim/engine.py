@@ -29,12 +29,15 @@ from .reduce import (
 )  # fmt: skip
 from .rng import chunks
 from .shocks import (
+    ALL,
     Common,
     Shocks,
     as_draws,
+    common_digest,
     draw,
     draw_common,
     draw_params,
+    mechanism_keys,
     member_generators,
     member_variant,
 )  # fmt: skip
@@ -87,40 +90,105 @@ def n_threads() -> int:
     return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
 
 
+BLOCK = 1024
+"""Paths a worker draws, projects and reduces at a time: a block's buffers stay in
+the CPU cache.  The results do not depend on it (each mechanism's generator goes on
+from block to block)."""
+
+
+class DrawCache:
+    """Members' draws kept between runs of the same chunks with other parameters
+    (:mod:`sim.analyses.sensitivity`): a run draws again only the mechanisms whose
+    parameters changed (:func:`sim.shocks.mechanism_keys`) and re-runs the projection,
+    so its results equal a fresh run's bit for bit.  Holds every member's draws of
+    every chunk: ``bytes_per_path`` each."""
+
+    def __init__(self):
+        self.entries: dict[tuple[int, int, int], _Entry] = {}
+
+    @staticmethod
+    def bytes_per_path(n_members: int, n_years: int) -> int:
+        return n_members * 8 * (11 * n_years + 4 + kernel.AUX)
+
+
+@dataclass
+class _Entry:
+    draws: Draws  # one member's draws of a whole chunk, [1, path, year]
+    aux: np.ndarray  # [path, AUX]
+    keys: tuple | None = None  # mechanism keys of what it holds; None: nothing valid
+
+    def redraw(self, keys: tuple) -> np.ndarray:
+        old = self.keys or (None,) * len(keys)
+        return np.array([a != b for a, b in zip(old, keys, strict=True)], np.bool_)
+
+
 class _Worker:
     """Buffers of one thread; ``run`` draws, projects and reduces one member."""
 
-    def __init__(self, n: int, n_years: int, n_targets: int):
-        s = (n, n_years)
-        self.draws = Draws.empty(1, n, n_years, np.empty((1, 0), np.int64),
+    def __init__(self, n: int, n_years: int, n_targets: int, block: int = BLOCK):
+        s = (min(n, block), n_years)
+        self.block = s[0]
+        self.draws = Draws.empty(1, s[0], n_years, np.empty((1, 0), np.int64),
                                  np.empty((0, 0)))  # fmt: skip
+        self.aux = np.empty((s[0], kernel.AUX))
         self.out = Outputs.empty((1, *s))
         self.sums = PathSums(np.zeros((n_targets, n, n_years), np.int64),
-                             *(np.zeros(s, np.int64) for _ in range(3)))  # fmt: skip
+                             *(np.zeros((n, n_years), np.int64) for _ in range(3)))  # fmt: skip
+
+    def _store(self, cache, chunk, sid, q, digest, n, n_years):
+        """(draws, aux, redraw, entry, offset): this worker's block buffers, or the
+        cache's arrays for the whole chunk and the mechanisms to draw again."""
+        if cache is None:
+            return self.draws, self.aux, ALL, None, False
+        key = (chunk, int(sid), n)
+        e = cache.entries.get(key)
+        if e is None:
+            e = _Entry(Draws.empty(1, n, n_years, np.empty((1, 0), np.int64),
+                                   np.empty((0, 0))), np.empty((n, kernel.AUX)))  # fmt: skip
+            cache.entries[key] = e
+        keys = mechanism_keys(q, digest)
+        redraw = e.redraw(keys)
+        e.keys = None  # until every block is drawn
+        return e.draws, e.aux, redraw, (e, keys), True
 
     def run(self, cfg, mi, cm: Common, chunk, j, part: Partial, samples: int, hits,
-            fixed: tuple[Scalars, Targets]):  # fmt: skip
+            fixed: tuple[Scalars, Targets], cache: DrawCache | None = None,
+            digest: tuple[bytes, bytes] = (b"", b"")):  # fmt: skip
+        """Member j of ``chunk``, block by block; ``hits`` [target, member, path, year]."""
         if not mi.counted[j]:  # no armed forces: nothing is reported for it
             return
         sc, tg = fixed
-        d = self.draws._replace(variant=member_variant(mi, cm, j)[None],
-                                haircut=cm.haircut)  # fmt: skip
-        one = d.member(0)
         prof = profile.active
-        with prof.stage("member draws"):
-            gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
-            kernel.draw_member(gens, draw_params(cfg, mi, cm, j), one)
-        with prof.stage("projection"):
-            kernel.project(members(mi, slice(j, j + 1)), sc, d, self.out)
-        with prof.stage("reductions"):
-            o = Outputs(*(a[0] for a in self.out))
-            check_outputs(mi, chunk, j, *o, one.noise)
-            if samples:
-                part.samples["core"][j] = o.core[:samples]
-                part.samples["res"][j] = o.res[:samples]
-            no_hits = np.zeros((len(tg.levels), 0, 1), np.uint8)
-            kernel.reduce_member(o, mi.line[j], tg, member_sums(part, j), self.sums,
-                                 hits[:, j] if hits is not None else no_hits)  # fmt: skip
+        gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
+        q = draw_params(cfg, mi, cm, j)
+        variant = member_variant(mi, cm, j)
+        m_j = members(mi, slice(j, j + 1))
+        ms = member_sums(part, j)
+        n, n_years = cm.f_g.shape
+        store, aux, redraw, entry, whole = self._store(cache, chunk, mi.stream_ids[j],
+                                                       q, digest, n, n_years)  # fmt: skip
+        for lo in range(0, n, self.block):
+            hi = min(lo + self.block, n)
+            at = slice(lo, hi) if whole else slice(0, hi - lo)
+            d = Draws(*(a[:, at] for a in store))._replace(
+                variant=variant[None, lo:hi], haircut=cm.haircut[lo:hi])  # fmt: skip
+            out = Outputs(*(a[:, : hi - lo] for a in self.out))
+            one = d.member(0)
+            with prof.stage("member draws"):
+                kernel.draw_member(gens, q.rows(lo, hi), one, redraw, aux[at])
+            with prof.stage("projection"):
+                kernel.project(m_j, sc, d, out)
+            with prof.stage("reductions"):
+                o = Outputs(*(a[0] for a in out))
+                check_outputs(mi, chunk, j, *o, one.noise)
+                k = min(samples, hi) - lo
+                if k > 0:
+                    part.samples["core"][j, lo : lo + k] = o.core[:k]
+                    part.samples["res"][j, lo : lo + k] = o.res[:k]
+                ps = PathSums(*(a[..., lo:hi, :] for a in self.sums))
+                kernel.reduce_member(o, mi.line[j], tg, ms, ps, hits[:, j, lo:hi])
+        if entry is not None:
+            entry[0].keys = entry[1]
 
 
 class _Ticks:
@@ -150,13 +218,14 @@ class _Ticks:
 def simulate_chunk(
     cfg: Config, mi: ModelInputs, chunk: int, n: int, engine: str = "numba",
     threads: int | None = None, samples: int = 0, hits: np.ndarray | None = None,
-    tick: Callable[[], None] | None = None,
+    tick: Callable[[], None] | None = None, cache: DrawCache | None = None,
 ) -> Partial:  # fmt: skip
     """Reductions of one chunk of ``n`` paths; identical for any thread count.
 
     ``hits`` (uint8 [target, member, path, year], zeros) receives per-path "met" flags
     of counted members, for paired comparisons of scenarios; ``tick()`` is called as
-    each counted member is done (numba engine)."""
+    each counted member is done (numba engine); ``cache``: reuse draws of earlier
+    runs of this chunk where their parameters are unchanged (:class:`DrawCache`)."""
     n_t, n_m, n_y = len(cfg.targets), len(mi.iso3), len(mi.years)
     ty = target_year_index(cfg, mi)
     part = Partial.empty(n_t, n_m, n_y, int(mi.counted.sum()), len(ty))
@@ -186,11 +255,13 @@ def simulate_chunk(
         }
     threads = threads or n_threads()
     fixed = scalars(cfg, mi), targets(cfg)
+    digest = common_digest(cm) if cache is not None else (b"", b"")
     workers = [_Worker(n, n_y, n_t) for _ in range(min(threads, n_m))]
 
     def task(w: int) -> None:  # static assignment: member j to worker j % workers
         for j in range(w, n_m, len(workers)):
-            workers[w].run(cfg, mi, cm, chunk, j, part, samples, hits, fixed)
+            workers[w].run(cfg, mi, cm, chunk, j, part, samples, hits, fixed, cache,
+                           digest)  # fmt: skip
             if tick is not None and mi.counted[j]:
                 tick()
 
@@ -223,12 +294,12 @@ def draws_only(cfg: Config, threads: int | None = None) -> ModelInputs:
         bufs = [Draws.empty(1, n, n_y, np.empty((1, 0), np.int64), np.empty((0, 0)))
                 for _ in range(min(threads, len(mi.iso3)))]  # fmt: skip
 
-        def task(w: int, cm=cm, c=c, bufs=bufs) -> None:
+        def task(w: int, cm=cm, c=c, bufs=bufs, n=n) -> None:
             for j in range(w, len(mi.iso3), len(bufs)):
                 if mi.counted[j]:
                     gens = member_generators(cfg.seed, c, mi.stream_ids[j])
                     kernel.draw_member(gens, draw_params(cfg, mi, cm, j),
-                                       bufs[w].member(0))  # fmt: skip
+                                       bufs[w].member(0), ALL, np.empty((n, kernel.AUX)))  # fmt: skip
 
         with ThreadPoolExecutor(len(bufs)) as ex:
             list(ex.map(task, range(len(bufs))))
@@ -243,19 +314,23 @@ def memory_need(
     n_members: int, n_years: int, n_targets: int, n_ty: int, threads: int,
     n_scenarios: int = 1,
 ) -> tuple[int, int]:  # fmt: skip
-    """(bytes per path of a chunk, fixed bytes) of a run [bytes]: per path, each
-    thread's member buffers (:class:`_Worker`), the common draws and the per-path
-    "met" flags of every scenario; fixed, the reductions kept (a :class:`Partial`
-    per scenario, three more while merging) and a sweep's pairwise counts."""
+    """(bytes per path of a chunk, fixed bytes) of a run [bytes]: per path, the
+    common draws, each thread's per-path sums and member shifts (:class:`_Worker`,
+    :func:`sim.shocks.draw_params`) and the per-path "met" flags of every scenario;
+    fixed, each thread's block buffers, the reductions kept (a :class:`Partial` per
+    scenario, three more while merging) and a sweep's pairwise counts."""
     workers = min(threads, n_members)
     per_path = n_years * (
-        8 * (20 + (15 + n_targets) * workers) + n_targets * n_members * n_scenarios
+        8 * (20 + (5 + n_targets) * workers) + n_targets * n_members * n_scenarios
     )
+    blocks = workers * BLOCK * 8 * (16 * n_years + 4)
     empty = Partial.empty(n_targets, n_members, n_years, n_members, n_ty)
     partial = sum(v.nbytes for v in vars(empty).values() if isinstance(v, np.ndarray))
     partial += sum(h.nbytes for h in empty.hists.values())
     pairs = 3 * 8 * n_scenarios**2 * n_targets * n_members * n_years
-    return per_path, partial * (n_scenarios + 3) + (pairs if n_scenarios > 1 else 0)
+    return per_path, blocks + partial * (n_scenarios + 3) + (
+        pairs if n_scenarios > 1 else 0
+    )
 
 
 def check_memory(cfg: Config, n_members: int, n_scenarios: int = 1) -> None:
@@ -322,9 +397,11 @@ def simulate(
     threads: int | None = None,
     state: RunState | None = None,
     map_chunks: Callable | None = None,
+    cache: DrawCache | None = None,
 ) -> tuple[ModelInputs, RunState]:
     """Compute the chunks of ``cfg.paths`` not already in ``state``; return the
-    merged state.  ``progress(n_paths_in_chunk)`` is called after each chunk.
+    merged state.  ``progress(n_paths_in_chunk)`` is called after each chunk;
+    ``cache``: draws kept from earlier runs (:class:`DrawCache`, here only).
 
     ``map_chunks(cfg, mi, jobs, engine, progress)`` computes ``jobs`` [(chunk, n,
     samples)] elsewhere and returns (merge of the complete chunks or None, the tail
@@ -340,7 +417,8 @@ def simulate(
         new_full, new_tail = None, None
         for i, (c, n, k) in enumerate(jobs):
             tick = _Ticks(progress, n, int(mi.counted.sum())) if progress else None
-            part = simulate_chunk(cfg, mi, c, n, engine, threads, k, tick=tick)
+            part = simulate_chunk(cfg, mi, c, n, engine, threads, k, tick=tick,
+                                  cache=cache)  # fmt: skip
             with profile.active.stage("merging"):
                 if i < len(full):
                     new_full = part if new_full is None else new_full + part

@@ -110,15 +110,15 @@ def from_normal(table, z, lo, inv_step, steps):
     """Tabulated F^-1(Phi(z)) (see :mod:`sim.sampling`; with numpy: ``transform``)."""
     x = min(max((z - lo) * inv_step, 0.0), float(steps))
     i = min(int(x), steps - 1)
-    frac = x - i
-    return table[i] + frac * (table[i + 1] - table[i])
+    s = x - i
+    return ((table[i, 3] * s + table[i, 2]) * s + table[i, 1]) * s + table[i, 0]
 
 
 @numba.njit(nogil=True, cache=_CACHE)
 def poisson_cdf(rate):
     """Cumulative Poisson(``rate``) probabilities up to where the tail is below 1e-16
     (the last entry set to 1): the table :func:`draw_member` inverts one uniform in."""
-    k_max = int(rate + 12.0 * np.sqrt(rate) + 12.0)
+    k_max = int(rate + 12.0 * np.sqrt(rate) + 12.0)  # at least 12: cdf[3] exists
     cdf = np.empty(k_max + 1)
     pk = np.exp(-rate)
     acc = 0.0
@@ -130,20 +130,38 @@ def poisson_cdf(rate):
     return cdf
 
 
+MACRO, EXECUTION, REVISIONS, LANDING, LANDING_P, ELECTIONS, REPORTING, RECLASS = range(
+    8
+)
+"""Indices of the mechanisms in ``redraw`` (:func:`draw_member`); the bootstrap goes
+with MACRO, whose growth and inflation shocks it replaces."""
+N_MECHANISMS = 8
+AUX = 3
+"""Per-path raw numbers kept beside the draws: the normals behind the initial will and
+resilience and the exponential clock of reclassification."""
+
+
 @numba.njit(nogil=True, cache=_CACHE)
-def draw_member(gens, q: DrawParams, d: Draws):
-    """One member's shocks for one chunk into ``d`` ([path, year]; ``w0``, ``r0``,
-    ``reclass_start``, ``p_land``: [path]), drawn from the generators ``gens`` (in
-    the order of :func:`sim.shocks.member_generators`).
+def draw_member(gens, q: DrawParams, d: Draws, redraw, aux):
+    """One member's shocks for one chunk (or a block of its paths) into ``d``
+    ([path, year]; ``w0``, ``r0``, ``reclass_start``, ``p_land``: [path]), drawn
+    from the generators ``gens`` (in the order of :func:`sim.shocks.member_generators`).
 
     One pass over paths and years: each generator (mechanism) draws its numbers for
     (path 0, year 0), (path 0, year 1), ... in turn, so a mechanism's numbers do not
     depend on what the others draw, and each path's numbers are drawn together (the
     arrays are written once, in memory order).  A mechanism that is off draws nothing.
+
+    ``redraw`` [mechanism] (bool): mechanisms whose numbers are drawn; the others
+    keep what ``d`` and ``aux`` [path, AUX] hold from an earlier call with the same
+    parameters of that mechanism (analyses that re-run a chunk, :class:`sim.engine.
+    DrawCache`).  The copies of the alliance-wide shifts, the initial will and
+    resilience (from ``aux``) and the reclassification year are always recomputed.
     """
     g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec, g_land, g_uncert = (
-        gens
+        gens[:9]
     )
+    g_land_p = gens[9]
     df, a_g, a_pi, a_w, c = q.df, q.a_g, q.a_pi, q.a_w, q.c
     u_g, u_pi, u_w, eta, zeta, w0, r0 = d.u_g, d.u_pi, d.u_w, d.eta, d.zeta, d.w0, d.r0
     w_offset, w_jump, noise, starts = d.w_offset, d.w_jump, d.noise, d.reclass_start
@@ -157,61 +175,76 @@ def draw_member(gens, q: DrawParams, d: Draws):
     sq_c = np.sqrt(1.0 - c * c)
     cdf = poisson_cdf(q.rate_member)
     execution = q.exec_sd > 0
+    do_macro, do_exec, do_rev = redraw[MACRO], redraw[EXECUTION], redraw[REVISIONS]
+    do_land, do_elect, do_report = redraw[LANDING], redraw[ELECTIONS], redraw[REPORTING]
     for p in range(n):
         scale = 1.0  # parameter uncertainty: rev_sd^2 x dof / chi2(dof) per path
-        if q.revisions_on and q.rev_dof > 0:
+        if do_rev and q.revisions_on and q.rev_dof > 0:
             scale = np.sqrt(q.rev_dof / g_uncert.chisquare(q.rev_dof))
-        p_land[p] = q.p_topup
-        if q.landing_on and q.land_a > 0:
-            p_land[p] = max(2.0 * g_uncert.beta(q.land_a, q.land_b) - 1.0, 0.0)
+        if not (q.landing_on and q.land_a > 0):
+            p_land[p] = q.p_topup
+        elif redraw[LANDING_P]:
+            p_land[p] = max(2.0 * g_land_p.beta(q.land_a, q.land_b) - 1.0, 0.0)
         for t in range(n_years):
-            # macro: bivariate t (two normals sharing one chi-square), will, resilience
-            zg = g_macro.standard_normal()
-            zpi = g_macro.standard_normal()
-            mix = 1.0
-            if df > 0:
-                gam = from_normal(q.gamma_tab, g_macro.standard_normal(), z_lo, inv_step,
-                                  steps)  # fmt: skip
-                mix = np.sqrt((df - 2.0) / (2.0 * gam))
-            ug = a_g * f_g[p, t] + sq_g * (zg * mix)
-            own = a_pi * f_pi[p, t] + sq_pi * (zpi * mix)
-            u_g[p, t] = ug
-            u_pi[p, t] = c * ug + sq_c * own
-            u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
-            zeta[p, t] = q.res_noise_sd * g_macro.standard_normal()
-            if execution:
-                eta[p, t] = from_normal(q.beta_tab, g_exec.standard_normal(), z_lo,
-                                        inv_step, steps)  # fmt: skip
-            else:
-                eta[p, t] = q.exec_mean
+            if (
+                do_macro
+            ):  # bivariate t (two normals sharing one chi-square), will, resilience
+                zg = g_macro.standard_normal()
+                zpi = g_macro.standard_normal()
+                mix = 1.0
+                if df > 0:
+                    gam = from_normal(q.gamma_tab, g_macro.standard_normal(), z_lo,
+                                      inv_step, steps)  # fmt: skip
+                    mix = np.sqrt((df - 2.0) / (2.0 * gam))
+                ug = a_g * f_g[p, t] + sq_g * (zg * mix)
+                own = a_pi * f_pi[p, t] + sq_pi * (zpi * mix)
+                u_g[p, t] = ug
+                u_pi[p, t] = c * ug + sq_c * own
+                u_w[p, t] = a_w * f_w[p, t] + sq_w * g_macro.standard_normal()
+                zeta[p, t] = q.res_noise_sd * g_macro.standard_normal()
+            if do_exec:
+                if execution:
+                    eta[p, t] = from_normal(q.beta_tab, g_exec.standard_normal(), z_lo,
+                                            inv_step, steps)  # fmt: skip
+                else:
+                    eta[p, t] = q.exec_mean
             w_offset[p, t] = q.common_offset[p, t]
             c_offset[p, t] = q.common_commit[p, t]
             # revisions: Poisson count by inversion of one uniform, then one normal
-            r = 0.0
-            if q.revisions_on:
-                u, k = g_jumps.random(), 0
-                while u > cdf[k]:
-                    k += 1
-                if k > 0:
+            # (always drawn; counts up to 3 without branches, which are hard to predict)
+            if do_rev:
+                r = 0.0
+                if q.revisions_on:
+                    u = g_jumps.random()
                     z = g_jumps.standard_normal()
+                    k = (u > cdf[0]) + (u > cdf[1]) + (u > cdf[2]) + (u > cdf[3])
+                    if k == 4:
+                        while u > cdf[k]:
+                            k += 1
                     r = k * q.rev_mean + q.rev_sd * scale * np.sqrt(k) * z
-                r += q.common_jump[p, t]
-            rev[p, t] = r
+                    r += q.common_jump[p, t]
+                rev[p, t] = r
             # elections: change of government, then the sign of the will jump
-            jump = 0.0
-            if q.elect_on and q.election[t]:
-                u_change = g_elect.random()
-                u_sign = g_elect.random()
-                if u_change < q.p_change:
-                    jump = q.jump_size if u_sign < q.p_up else -q.jump_size
-            w_jump[p, t] = jump
-            u_land[p, t] = g_land.random() if q.landing_on else 1.0
-            noise[p, t] = (
-                q.noise_sd * g_report.standard_normal() if q.report_on else 0.0
-            )
-        w0[p] = q.wbar + q.initial_sd * g_macro.standard_normal()
-        r0[p] = max(q.prior_mean + q.prior_sd * g_macro.standard_normal(), 0.0)
-    if boot[0, 0] >= 0:  # whole historical years, jointly across members
+            if do_elect:
+                jump = 0.0
+                if q.elect_on and q.election[t]:
+                    u_change = g_elect.random()
+                    u_sign = g_elect.random()
+                    if u_change < q.p_change:
+                        jump = q.jump_size if u_sign < q.p_up else -q.jump_size
+                w_jump[p, t] = jump
+            if do_land:
+                u_land[p, t] = g_land.random() if q.landing_on else 1.0
+            if do_report:
+                noise[p, t] = (
+                    q.noise_sd * g_report.standard_normal() if q.report_on else 0.0
+                )
+        if do_macro:
+            aux[p, 0] = g_macro.standard_normal()
+            aux[p, 1] = g_macro.standard_normal()
+        w0[p] = q.wbar + q.initial_sd * aux[p, 0]
+        r0[p] = max(q.prior_mean + q.prior_sd * aux[p, 1], 0.0)
+    if do_macro and boot[0, 0] >= 0:  # whole historical years, jointly across members
         for p in range(n):
             for t in range(n_years):
                 v = q.z_hist_g[boot[p, t]]
@@ -219,10 +252,10 @@ def draw_member(gens, q: DrawParams, d: Draws):
                 v = q.z_hist_pi[boot[p, t]]
                 u_pi[p, t] = v if np.isfinite(v) else g_boot.standard_normal()
     if q.reclass_on:
-        e = np.empty(n)
-        for p in range(n):  # one exponential clock per path (politics.first_success)
-            e[p] = g_reclass.standard_exponential()
-        starts[:] = first_success(e, q.reclass_rate)
+        if redraw[RECLASS]:  # one exponential clock per path (politics.first_success)
+            for p in range(n):
+                aux[p, 2] = g_reclass.standard_exponential()
+        starts[:] = first_success(aux[:, 2], q.reclass_hazard)
     else:
         starts[:] = n_years
 

@@ -143,17 +143,23 @@ def base_share(table: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, list[str]]
     return np.array(values), sources
 
 
+@functools.lru_cache(maxsize=16)
+def _resolved_plans(path, asof, base_year: int, conditional: bool, national: str):
+    """plans.resolve of the announcement log (read once per file, like the log
+    itself): analyses build inputs for hundreds of configs that share it."""
+    log = plans.load_log(path)
+    return plans.resolve(log, plans.parse_asof(asof, log, base_year), conditional,
+                         national)  # fmt: skip
+
+
 def member_plans(cfg: Config, table: pd.DataFrame) -> dict[str, plans.Plan]:
     """Each member's plan as of ``data.plans_asof`` on the NATO basis of the run's
     vintage, dated by the rows that shape its path (see sim/plans.py)."""
     d, b = cfg.data, cfg.base_year
-    log = plans.load_log(d.plans_file)
-    asof = plans.parse_asof(d.plans_asof, log, b)
     vintage = vintages.resolve(b, d.share_vintage)
     out = {}
-    found = plans.resolve(
-        log, asof, d.use_conditional_plans, d.national_definition_plans
-    )
+    found = _resolved_plans(d.plans_file, d.plans_asof, b, d.use_conditional_plans,
+                            d.national_definition_plans)  # fmt: skip
     for iso, plan in found.items():
         if iso in table.index:
 

@@ -51,22 +51,28 @@ def review_outcome(u: np.ndarray, p_relax: float, p_tighten: float) -> np.ndarra
     return out
 
 
+def cumulative_hazard(rate: np.ndarray) -> np.ndarray:
+    """Cumulative hazard sum(-log(1 - rate)) [path, year] of yearly success
+    probabilities ``rate`` [path, year]: computed once per chunk for all members."""
+    with np.errstate(divide="ignore"):
+        return np.cumsum(-np.log1p(-rate), axis=1)
+
+
 @numba.njit(nogil=True, cache=CACHE)
-def first_success(e, rate):
-    """Year index of the first success of independent yearly trials with success
-    probabilities ``rate`` [path, year], per path; n_years if none.
+def first_success(e, hazard):
+    """Year index of the first success of independent yearly trials of cumulative
+    hazard ``hazard`` [path, year] (:func:`cumulative_hazard`), per path; n_years if
+    none.
 
     Uses one standard exponential ``e`` [path] per path: the first year whose
-    cumulative hazard sum(-log(1 - rate)) reaches ``e`` (same distribution as one
-    uniform per year, with one draw instead of n_years).
+    cumulative hazard reaches ``e`` (same distribution as one uniform per year, with
+    one draw instead of n_years).
     """
-    n, n_years = rate.shape
+    n, n_years = hazard.shape
     out = np.full(n, n_years, dtype=np.int64)
     for p in range(n):
-        hazard = 0.0
         for t in range(n_years):
-            hazard += -np.log1p(-rate[p, t])
-            if hazard >= e[p]:
+            if hazard[p, t] >= e[p]:
                 out[p] = t
                 break
     return out

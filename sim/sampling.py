@@ -1,13 +1,15 @@
 """Fast exact-to-1e-6 samplers: a distribution's quantile function composed with the
-normal CDF, tabulated on a fine grid of a standard normal variate.
+normal CDF, tabulated on a grid of a standard normal variate.
 
 For a continuous distribution F, X = F^-1(Phi(Z)) with Z ~ N(0, 1) has distribution F.
 The map h = F^-1 o Phi is smooth, so it is tabulated once per parameter set on Z in
-[-8.5, 8.5] (step 0.00025) from SciPy's inverse regularised incomplete gamma and beta
-functions and interpolated linearly: relative error below 1e-6 everywhere for gamma
-shapes >= 1 (the model's shapes are df/2 > 1) and for the Beta execution rates, far less
-in the body; Z is clamped beyond +-8.5 (probability 2e-17). One normal draw and a table look-up replace
-numpy's gamma (~40 ns) and Beta (~100 ns) rejection samplers.
+[-8.5, 8.5] from SciPy's inverse regularised incomplete gamma and beta functions, with
+its derivative h' = phi / f(h), and interpolated by cubic Hermite polynomials (one row
+of four coefficients per interval of 0.0125): relative error below 1e-6 everywhere for
+gamma shapes >= 1 (the model's shapes are df/2 > 1) and for the Beta execution rates,
+far less in the body; Z is clamped beyond +-8.5 (probability 2e-17).  The table
+(43 KB) stays in the CPU's first-level cache.  One normal draw and a table look-up
+replace numpy's gamma (~40 ns) and Beta (~100 ns) rejection samplers.
 """
 
 from __future__ import annotations
@@ -15,16 +17,29 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 Z_LO, Z_HI = -8.5, 8.5
-STEPS = 68_000
-"""Intervals of the grid (step 0.00025)."""
+STEPS = 1360
+"""Intervals of the grid (step 0.0125)."""
 INV_STEP = STEPS / (Z_HI - Z_LO)
 
 
 def _grid() -> np.ndarray:
     return np.linspace(Z_LO, Z_HI, STEPS + 1)
+
+
+def _hermite(h: np.ndarray, log_pdf: np.ndarray) -> np.ndarray:
+    """Cubic coefficients [interval, 4] (in the fraction s of the interval, constant
+    term first) of h on the grid, from h and log f(h) at the nodes."""
+    z = _grid()
+    d = np.exp(stats.norm.logpdf(z) - log_pdf) / INV_STEP  # h' per interval [1]
+    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(d))):
+        raise ValueError("sampling table out of range")
+    h0, h1, d0, d1 = h[:-1], h[1:], d[:-1], d[1:]
+    return np.column_stack(
+        [h0, d0, 3 * (h1 - h0) - 2 * d0 - d1, 2 * (h0 - h1) + d0 + d1]
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -34,7 +49,8 @@ def gamma_table(a: float) -> np.ndarray:
     z = _grid()
     lower = special.gammaincinv(a, special.ndtr(np.minimum(z, 0)))
     upper = special.gammainccinv(a, special.ndtr(-np.maximum(z, 0)))
-    return np.where(z <= 0, lower, upper)
+    h = np.where(z <= 0, lower, upper)
+    return _hermite(h, stats.gamma.logpdf(h, a))
 
 
 @functools.lru_cache(maxsize=16)
@@ -42,8 +58,11 @@ def beta_table(a: float, b: float) -> np.ndarray:
     """h(z) = F^-1(Phi(z)) for Beta(a, b) (upper half via 1 - Beta(b, a))."""
     z = _grid()
     lower = special.betaincinv(a, b, special.ndtr(np.minimum(z, 0)))
-    upper = 1.0 - special.betaincinv(b, a, special.ndtr(-np.maximum(z, 0)))
-    return np.where(z <= 0, lower, upper)
+    upper = special.betaincinv(b, a, special.ndtr(-np.maximum(z, 0)))  # 1 - h
+    log_pdf = np.where(
+        z <= 0, stats.beta.logpdf(lower, a, b), stats.beta.logpdf(upper, b, a)
+    )
+    return _hermite(np.where(z <= 0, lower, 1.0 - upper), log_pdf)
 
 
 def transform(table: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -51,5 +70,6 @@ def transform(table: np.ndarray, z: np.ndarray) -> np.ndarray:
     member's draws use the same look-up in numba, :func:`sim.kernel.from_normal`)."""
     x = np.clip((z - Z_LO) * INV_STEP, 0.0, float(STEPS))
     i = np.minimum(x.astype(np.int64), STEPS - 1)
-    frac = x - i
-    return table[i] + frac * (table[i + 1] - table[i])
+    s = x - i
+    c = table[i]
+    return ((c[..., 3] * s + c[..., 2]) * s + c[..., 1]) * s + c[..., 0]

@@ -5,6 +5,7 @@ with numpy (:func:`draw_common`), each member's own draws in numba
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,7 +110,7 @@ class Common:
     us_shift: np.ndarray
     threat_commit: np.ndarray  # commitment shift per unit exposure [pp]
     allies_commit: np.ndarray  # commitment shift of members other than the US [pp]
-    reclass_rate: np.ndarray
+    reclass_hazard: np.ndarray  # [path, year] cumulative hazard of reclassification
     boot: np.ndarray  # rows of the residual panels; -1 everywhere without bootstrap
     df: float | None
     a_g: float
@@ -181,7 +182,8 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
         us_shift=own_us[stance] - own_us[start],
         threat_commit=th.commitment_pp * (level[regime] - level[THREAT_STATES.index(th.start)]),
         allies_commit=commit_allies[stance] - commit_allies[start],
-        reclass_rate=np.minimum(rc.rate * np.where(pressure, rc.pressure_multiplier, 1.0), 1.0),
+        reclass_hazard=politics.cumulative_hazard(
+            np.minimum(rc.rate * np.where(pressure, rc.pressure_multiplier, 1.0), 1.0)),
         boot=boot, df=df,
         a_g=float(np.sqrt(mi.common["growth_common_corr"])),
         a_pi=float(np.sqrt(mi.common["inflation_common_corr"])),
@@ -226,6 +228,7 @@ def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
             "execution",
             "landing",
             "uncertainty",
+            "landing_p",
         )
     )
 
@@ -242,8 +245,44 @@ def draw(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Shocks:
     d = Draws.empty(len(mi.stream_ids), n, len(mi.years), variant, cm.haircut)
     for j in range(len(mi.stream_ids)):
         gens = member_generators(cfg.seed, chunk, mi.stream_ids[j])
-        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), d.member(j))
+        kernel.draw_member(gens, draw_params(cfg, mi, cm, j), d.member(j), ALL,
+                           np.empty((n, kernel.AUX)))  # fmt: skip
     return Shocks(regime=cm.regime, stance=cm.stance, review=cm.review, **d._asdict())
+
+
+ALL = np.ones(kernel.N_MECHANISMS, np.bool_)
+"""Draw every mechanism (:func:`sim.kernel.draw_member`'s ``redraw``)."""
+
+
+def common_digest(cm: Common) -> tuple[bytes, bytes]:
+    """Digests of the alliance-wide draws that members' draws are built on: the
+    common factors and bootstrap years, and the alliance-wide revisions (part of the
+    mechanism keys)."""
+
+    def digest(*arrays) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        for a in arrays:
+            h.update(np.ascontiguousarray(a).data)
+        return h.digest()
+
+    return digest(cm.f_g, cm.f_pi, cm.f_w, cm.boot), digest(cm.jump)
+
+
+def mechanism_keys(q: DrawParams, common: tuple[bytes, bytes]) -> tuple:
+    """What each mechanism's draws depend on, in the order of ``redraw``
+    (:data:`sim.kernel.MACRO`, ...): equal keys, equal draws (for the same seed,
+    chunk and member).  ``common``: :func:`common_digest` of the chunk."""
+    return (
+        (q.df, q.a_g, q.a_pi, q.a_w, q.c, q.res_noise_sd, common[0],
+         q.z_hist_g.tobytes(), q.z_hist_pi.tobytes()),
+        (q.exec_mean, q.exec_sd),
+        (q.revisions_on, q.rate_member, q.rev_mean, q.rev_sd, q.rev_dof, common[1]),
+        (q.landing_on,),
+        (q.landing_on, q.land_a, q.land_b),
+        (q.elect_on, q.election.tobytes(), q.p_change, q.p_up, q.jump_size),
+        (q.report_on, q.noise_sd),
+        (q.reclass_on,),
+    )  # fmt: skip
 
 
 def member_variant(mi: ModelInputs, cm: Common, j: int) -> np.ndarray:
@@ -260,8 +299,8 @@ def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
         df=cm.df or 0.0, a_g=cm.a_g, a_pi=cm.a_pi, a_w=cm.a_w, c=cm.c,
         exec_mean=e.mean, exec_sd=e.sd, noise_sd=cfg.reporting.noise_sd,
         wbar=mi.wbar[j], initial_sd=cfg.will.initial_sd,
-        gamma_tab=sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros(2),
-        beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros(2),
+        gamma_tab=sampling.gamma_table(0.5 * cm.df) if cm.df else np.zeros((1, 4)),
+        beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros((1, 4)),
         prior_mean=mi.res_prior_mean[j], prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
         revisions_on=rv.enabled, rate_member=pol["rate_member"], rev_mean=rv.mean,
         rev_sd=pol["rev_sd"], rev_dof=pol["rev_dof"] if rv.parameter_uncertainty else 0.0,
@@ -269,7 +308,7 @@ def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
         land_a=pol["land_a"] if rv.parameter_uncertainty else 0.0, land_b=pol["land_b"],
         elect_on=el.enabled, election=mi.election[j], p_change=el.p_change,
         p_up=el.p_up, jump_size=el.jump,
-        reclass_on=rc.enabled, reclass_rate=cm.reclass_rate,
+        reclass_on=rc.enabled, reclass_hazard=cm.reclass_hazard,
         report_on=cfg.reporting.enabled,
         f_g=cm.f_g, f_pi=cm.f_pi, f_w=cm.f_w,
         common_offset=member_offset(cfg, mi, cm, j), common_jump=cm.jump,

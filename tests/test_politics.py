@@ -299,13 +299,15 @@ def test_national_only_holds_members_without_a_plan():
 def test_exponential_clock_gives_geometric_first_success():
     n, T, r = 100_000, 6, 0.2
     e = stream(4, 0, 0).standard_exponential(n)
-    start = politics.first_success(e, np.full((n, T), r))
+    start = politics.first_success(e, politics.cumulative_hazard(np.full((n, T), r)))
     for t in range(T):
         p = (1 - r) ** t * r
         assert abs((start == t).mean() - p) < K * np.sqrt(p * (1 - p) / n)
     p_never = (1 - r) ** T
     assert abs((start == T).mean() - p_never) < K * np.sqrt(p_never * (1 - p_never) / n)
-    certain = politics.first_success(e[:5], np.array([[0.0, 1.0, 0.0]] * 5))
+    certain = politics.first_success(
+        e[:5], politics.cumulative_hazard(np.array([[0.0, 1.0, 0.0]] * 5))
+    )
     assert (certain == 1).all()
 
 

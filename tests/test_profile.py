@@ -24,7 +24,7 @@ def test_draws_only_draws_every_counted_member(monkeypatch):
     calls = []
     real = engine.kernel.draw_member
     monkeypatch.setattr(engine.kernel, "draw_member",
-                        lambda g, q, d: calls.append(d.u_g.shape) or real(g, q, d))  # fmt: skip
+                        lambda g, q, d, *a: calls.append(d.u_g.shape) or real(g, q, d, *a))  # fmt: skip
     cfg = make_config(paths=300, chunk_size=150)
     mi = engine.draws_only(cfg)
     assert len(calls) == 2 * int(mi.counted.sum())  # two chunks

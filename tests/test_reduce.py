@@ -128,7 +128,9 @@ def test_sample_paths_are_stored_on_request():
 
     ds = run(make_config(sample_paths=170))  # spans two chunks of 150
     assert ds.sizes["sample"] == 170
-    assert ds["sample_core_share"].sel(member="POL").min() > 3.0
+    pol = ds["sample_core_share"].sel(member="POL")
+    assert bool(np.isfinite(pol).all())  # both chunks' samples are filled
+    assert float(pol.median()) > 3.5  # Poland's own paths (its plan is above 4%)
     assert "sample_core_share" not in run(make_config())
 
 

@@ -153,7 +153,9 @@ class DrawParams(NamedTuple):
     p_up: float
     jump_size: float  # election jump [logit]
     reclass_on: bool
-    reclass_rate: np.ndarray  # yearly reclassification probability
+    reclass_hazard: (
+        np.ndarray
+    )  # [path, year] cumulative hazard (politics.first_success)
     report_on: bool
     f_g: np.ndarray  # common factors
     f_pi: np.ndarray
@@ -164,6 +166,14 @@ class DrawParams(NamedTuple):
     boot: np.ndarray  # rows of the residual panels (-1: no bootstrap)
     z_hist_g: np.ndarray  # [historical year] standardised residuals
     z_hist_pi: np.ndarray
+
+    def rows(self, lo: int, hi: int) -> DrawParams:
+        """These parameters for paths lo..hi-1 (the [path, year] arrays sliced)."""
+        return self._replace(**{f: getattr(self, f)[lo:hi] for f in _PER_PATH})
+
+
+_PER_PATH = ("f_g", "f_pi", "f_w", "common_offset", "common_commit", "common_jump",
+             "reclass_hazard", "boot")  # fmt: skip
 
 
 class Targets(NamedTuple):
