@@ -51,14 +51,16 @@ def kernel_inputs(cfg: Config, mi: ModelInputs, sh: Shocks) -> tuple:
     return members(mi), scalars(cfg, mi), as_draws(sh)
 
 
-def project_chunk(cfg: Config, mi: ModelInputs, sh: Shocks, engine: str = "numba"):
-    """(core, res, gdp, debt) arrays [member, path, year] for one chunk of shocks."""
+def project_chunk(
+    cfg: Config, mi: ModelInputs, sh: Shocks, engine: str = "numba"
+) -> Outputs:
+    """The kernel's :class:`Outputs` [member, path, year] for one chunk of shocks."""
     args = kernel_inputs(cfg, mi, sh)
     if engine == "numpy":
-        return tuple(reference.project(*args))
+        return reference.project(*args)
     out = Outputs.empty(sh.u_g.shape)
     kernel.project(*args, out)
-    return tuple(out)
+    return out
 
 
 def check_outputs(mi: ModelInputs, chunk: int, j: int, core, res, gdp, debt, noise):
@@ -180,7 +182,7 @@ class _Worker:
                 kernel.project(m_j, sc, d, out)
             with prof.stage("reductions"):
                 o = Outputs(*(a[0] for a in out))
-                check_outputs(mi, chunk, j, *o, one.noise)
+                check_outputs(mi, chunk, j, o.core, o.res, o.gdp, o.debt, one.noise)
                 k = min(samples, hi) - lo
                 if k > 0:
                     part.samples["core"][j, lo : lo + k] = o.core[:k]
@@ -234,7 +236,8 @@ def simulate_chunk(
         hits = np.zeros((n_t, n_m, n, n_y), np.uint8)
     if engine == "numpy":
         sh = draw(cfg, mi, chunk, n)
-        core, res, gdp, debt = project_chunk(cfg, mi, sh, "numpy")
+        out = project_chunk(cfg, mi, sh, "numpy")
+        core, res, gdp, debt = out[:4]
         for j in np.flatnonzero(mi.counted):
             check_outputs(mi, chunk, j, core[j], res[j], gdp[j], debt[j], sh.noise[j])
         part = reduce_numpy(

@@ -27,7 +27,10 @@ _CACHE = os.environ.get("SIM_NUMBA_CACHE", "1") != "0"
 @numba.njit(nogil=True, cache=_CACHE)
 def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
     """Fill ``out``: ``core`` (reported) and ``res`` (counted resilience) [% GDP],
-    ``gdp`` (real, base-year US$ bn) and ``debt`` [% GDP], [member, path, year].
+    ``gdp`` (real, base-year US$ bn) and ``debt`` [% GDP], [member, path, year]; and
+    what a conditional estimator of P(met) needs (:func:`sim.model.landing.
+    p_at_least`): ``pre``, the core share before reporting noise and top-up, and
+    ``land``, the probability of a top-up (0 where not due).
 
     The loop over members, paths and years; each year calls the step functions of
     :mod:`sim.model` in model order (macro expectation, will, plan, budget, realised
@@ -90,6 +93,8 @@ def project(m_: Members, p: Scalars, d: Draws, out: Outputs):
                     core, p.core_level, p.landing_band, path_t, d.u_land[m, k, t],
                     d.p_land[m, k],
                 )  # fmt: skip
+                out.pre[m, k, t] = reporting.core(spent, added, 0.0)
+                out.land[m, k, t] = d.p_land[m, k] * (path_t >= p.core_level)
 
                 r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
                                         d.zeta[m, k, t])  # fmt: skip
@@ -182,7 +187,7 @@ def draw_member(gens, q: DrawParams, d: Draws, redraw, aux):
         if do_rev and q.revisions_on and q.rev_dof > 0:
             scale = np.sqrt(q.rev_dof / g_uncert.chisquare(q.rev_dof))
         if not (q.landing_on and q.land_a > 0):
-            p_land[p] = q.p_topup
+            p_land[p] = q.p_topup if q.landing_on else 0.0
         elif redraw[LANDING_P]:
             p_land[p] = max(2.0 * g_land_p.beta(q.land_a, q.land_b) - 1.0, 0.0)
         for t in range(n_years):

@@ -68,6 +68,8 @@ def project(m_: Members, p: Scalars, d: Draws) -> Outputs:
                 core, p.core_level, p.landing_band, path_t, d.u_land[m, :, t],
                 d.p_land[m],
             )  # fmt: skip
+            out.pre[m, :, t] = reporting.core(spent, added, 0.0)
+            out.land[m, :, t] = d.p_land[m] * (path_t >= p.core_level)
             r = resilience.spending(r, w, p.resilience_speed, p.resilience_cap,
                                     d.zeta[m, :, t])  # fmt: skip
             out.res[m, :, t] = resilience.counted(r, p.resilience_cap, d.haircut[:, t])

@@ -21,7 +21,7 @@ def test_simulated_growth_moments_match_the_config():
     cfg = make_config(members=["DEU", "POL"], paths=20_000, macro={"growth_ar": 0.0})
     mi = build_inputs(cfg)
     sh = draw(cfg, mi, 0, cfg.paths)
-    _, _, gdp, _ = project_chunk(cfg, mi, sh)
+    gdp = project_chunk(cfg, mi, sh).gdp
     prev = np.concatenate(
         [np.broadcast_to(mi.gdp0[:, None, None], gdp[:, :, :1].shape), gdp[:, :, :-1]],
         2,

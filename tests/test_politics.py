@@ -63,7 +63,7 @@ def _zero(members=("DEU", "POL", "ISL", "ESP", "BEL"), **changes):
 def _core(cfg, iso):
     mi = build_inputs(cfg)
     sh = draw(cfg, mi, 0, cfg.paths)
-    core, res, gdp, debt = project_chunk(cfg, mi, sh)
+    core, res, gdp, debt, *_ = project_chunk(cfg, mi, sh)
     j = mi.iso3.index(iso)
     return mi, j, core[j], debt[j]
 
@@ -153,8 +153,8 @@ def test_reporting_noise_is_added_to_the_reported_share_only():
     off = make_config(**POLITICS_OFF)
     mi = build_inputs(on)
     sh_on, sh_off = draw(on, mi, 0, 200), draw(off, mi, 0, 200)
-    core_on, res_on, gdp_on, _ = project_chunk(on, mi, sh_on)
-    core_off, res_off, gdp_off, _ = project_chunk(off, mi, sh_off)
+    core_on, res_on, gdp_on, *_ = project_chunk(on, mi, sh_on)
+    core_off, res_off, gdp_off, *_ = project_chunk(off, mi, sh_off)
     np.testing.assert_allclose(core_on - core_off, sh_on.noise, atol=1e-12)
     np.testing.assert_array_equal(res_on, res_off)
     z = sh_on.noise[mi.counted].ravel()

@@ -5,6 +5,7 @@ import pytest
 
 from sim import reduce
 from sim.engine import simulate, simulate_chunk
+from sim.model.inputs import Outputs
 from sim.params import build_inputs
 
 from .conftest import make_config
@@ -47,7 +48,7 @@ def test_merged_chunks_equal_one_reduction_of_all_their_paths(tiny_config):
     paths = [np.concatenate(x, axis=1) for x in zip(*outs, strict=True)]
     states = [np.concatenate([getattr(sh, k) for sh in shocks])
               for k in ("regime", "stance", "review")]  # fmt: skip
-    whole = reduce.reduce_numpy(cfg, mi, *states, *paths)
+    whole = reduce.reduce_numpy(cfg, mi, *states, *paths[:4])
     _assert_full_partials_equal(merged, whole)
     assert merged.n_paths == 400 == simulate(cfg)[1].total().n_paths
 
@@ -73,7 +74,7 @@ def _reduce_by_hand(cfg, core):
     """Both engines' reductions of hand-made shares ``core`` [member, path, year]
     (no resilience, GDP 100, debt 50, every common state 0)."""
     from sim import kernel
-    from sim.model.inputs import Outputs, PathSums
+    from sim.model.inputs import PathSums
 
     mi = build_inputs(cfg)
     n_m, n, n_y = core.shape
@@ -83,6 +84,7 @@ def _reduce_by_hand(cfg, core):
         np.full_like(core, 50.0),
     )
     zeros = np.zeros((n, n_y), np.int64)
+    no_top_up = np.zeros_like(core)  # shares as given: pre-noise share = core
     ref = reduce.reduce_numpy(
         cfg, mi, zeros, zeros, np.zeros(n, np.int64), core, res, gdp, debt
     )
@@ -95,7 +97,7 @@ def _reduce_by_hand(cfg, core):
                     *(np.zeros((n, n_y), np.int64) for _ in range(3)))  # fmt: skip
     for j in np.flatnonzero(mi.counted):
         kernel.reduce_member(
-            Outputs(core[j], res[j], gdp[j], debt[j]), mi.line[j], tg,
+            Outputs(core[j], res[j], gdp[j], debt[j], core[j], no_top_up[j]), mi.line[j], tg,
             reduce.member_sums(part, j), sums, np.zeros((len(tg.levels), 0, 1), np.uint8),
         )  # fmt: skip
     return ref, part

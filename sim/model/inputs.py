@@ -113,6 +113,8 @@ class Outputs(NamedTuple):
     res: np.ndarray  # counted resilience [% GDP]
     gdp: np.ndarray  # real GDP [base-year US$ bn]
     debt: np.ndarray  # gross debt [% GDP]
+    pre: np.ndarray  # core share before reporting noise and top-up [% GDP]
+    land: np.ndarray  # probability that a near miss is topped up (0: not due)
 
     @classmethod
     def empty(cls, shape) -> Outputs:
