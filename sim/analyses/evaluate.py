@@ -242,31 +242,106 @@ def score_table(prob: np.ndarray, obs: np.ndarray, levels: np.ndarray) -> dict:
         rel.append(scores.reliability(p, e))
         below = p < LOW
         low[f] = below.sum(), p[below].mean() if below.any() else np.nan, e[below].sum()
-    out["brier_diff"], out["brier_diff_se"] = brier_differences(prob, outcome, valid)
+    diff = score_differences(prob, outcome, valid)
+    out["brier_diff"], out["brier_diff_se"] = diff["brier"], diff["brier_se"]
+    out["log_diff"], out["log_diff_se"] = diff["log"], diff["log_se"]
     out["reliability"] = np.array(rel)  # [forecaster, (count, forecast, freq), bin]
     out["low"] = low  # [forecaster, (count, mean forecast, events)]
     return out
 
 
-def brier_differences(prob, outcome, valid) -> tuple[np.ndarray, np.ndarray]:
-    """Model minus each forecaster's Brier score [forecaster, threshold], pooled over
-    origins, and its standard error clustered by member (a member's forecasts from
-    several origins and years are not independent): sqrt(sum_m (D_m - n_m mean)^2) / n
-    with D_m the member's summed differences and n_m its forecasts."""
+def clustered_difference(diff: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
+    """Mean of the score differences ``diff`` [origin, member, year] where ``valid``,
+    and its standard error clustered by member (a member's forecasts from several
+    origins and years are not independent): sqrt(sum_m (D_m - n_m mean)^2) / n with
+    D_m the member's summed differences and n_m its forecasts."""
+    n = int(valid.sum())
+    if not n:
+        return np.nan, np.nan
+    per = np.where(valid, diff, 0.0).sum(axis=(0, 2))
+    cnt = valid.sum(axis=(0, 2))
+    mean = per.sum() / n
+    return float(mean), float(np.sqrt(((per - cnt * mean) ** 2).sum()) / n)
+
+
+def log_loss(p: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Negative log probability of what happened, per forecast (as scores.log_score)."""
+    q = np.clip(p, scores.LOG_CLIP, 1 - scores.LOG_CLIP)
+    return -np.log(np.where(outcome, q, 1 - q))
+
+
+def score_differences(prob, outcome, valid) -> dict[str, np.ndarray]:
+    """Model minus each forecaster's Brier and log score [forecaster, threshold],
+    pooled over origins, each with its member-clustered s.e.
+    (:func:`clustered_difference`): ``brier``, ``brier_se``, ``log``, ``log_se``."""
     nf, _, nt = prob.shape[:3]
-    diff, se = np.full((nf, nt), np.nan), np.full((nf, nt), np.nan)
+    out = {k: np.full((nf, nt), np.nan) for k in ("brier", "brier_se", "log", "log_se")}
     for t in range(nt):
         v = valid[:, t]  # [origin, member, year]
-        n = v.sum()
-        if not n:
-            continue
-        sq = (prob[:, :, t] - outcome[t][None, None]) ** 2  # [f, origin, m, y]
-        cnt = v.sum(axis=(0, 2))
-        for f in range(nf):
-            per = np.where(v, sq[0] - sq[f], 0.0).sum(axis=(0, 2))
-            diff[f, t] = per.sum() / n
-            se[f, t] = np.sqrt(((per - cnt * diff[f, t]) ** 2).sum()) / n
-    return diff, se
+        e = np.broadcast_to(outcome[t][None], v.shape)
+        p = np.where(v, prob[:, :, t], 0.5)  # [f, origin, m, y]
+        losses = {"brier": (p - e) ** 2, "log": log_loss(p, e)}
+        for name, loss in losses.items():
+            for f in range(nf):
+                out[name][f, t], out[f"{name}_se"][f, t] = clustered_difference(
+                    loss[0] - loss[f], v
+                )
+    return out
+
+
+def brier_differences(prob, outcome, valid) -> tuple[np.ndarray, np.ndarray]:
+    """Model minus each forecaster's Brier score [forecaster, threshold] and its
+    member-clustered s.e. (:func:`score_differences`)."""
+    d = score_differences(prob, outcome, valid)
+    return d["brier"], d["brier_se"]
+
+
+def crps_differences(crps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Model minus each forecaster's mean CRPS [forecaster] over the member-years
+    (of every origin) where all forecasters have one, and its member-clustered s.e.;
+    ``crps`` [forecaster, origin, member, year] [pp].  The CRPS is the Brier score
+    integrated over all thresholds: this tests the whole distribution at once."""
+    valid = np.isfinite(crps).all(axis=0)
+    pairs = [clustered_difference(crps[0] - c, valid) for c in crps]
+    return np.array([d for d, _ in pairs]), np.array([s for _, s in pairs])
+
+
+def compare_results(a: xr.Dataset, b: xr.Dataset, years=None, forecaster="model"):
+    """Two backtest or skill results (``a``, ``b``: the same origins, members and
+    thresholds, e.g. without and with the 2022 invasion known) scored on ``years``
+    (default all).  One row per score: the Brier and log score of ``forecaster`` at
+    each threshold [% of GDP], and its CRPS [pp] (the whole distribution: the Brier
+    score integrated over every threshold); columns ``n`` (forecasts), ``a``, ``b``
+    (mean scores), ``b - a`` with its member-clustered ``se`` and ``z`` = (b - a)/se."""
+    import pandas as pd
+    import yaml
+
+    years = list(a[C.YEAR].values if years is None else years)
+    tol = yaml.safe_load(a.attrs["config"])["meet_tolerance"]
+    obs = a.observed.sel(year=years).values  # [member, year]
+    sel = {"forecaster": forecaster, "year": years}
+    pa, pb = (x.p_forecast.sel(sel).values for x in (a, b))  # [origin, thr, m, y]
+    rows = []
+
+    def row(score, t, la, lb, v):
+        d, se = clustered_difference(lb - la, v)
+        rows.append({"score": score, "threshold": t, "n": int(v.sum()),
+                     "a": la[v].mean(), "b": lb[v].mean(), "b - a": d, "se": se,
+                     "z": d / se if se > 0 else np.nan})  # fmt: skip
+
+    for k, t in enumerate(a[C.THRESHOLD].values):
+        e = np.broadcast_to(obs >= t - tol, pa[:, k].shape)
+        v = np.isfinite(pa[:, k]) & np.isfinite(pb[:, k]) & np.isfinite(obs)
+        qa, qb = np.where(v, pa[:, k], 0.5), np.where(v, pb[:, k], 0.5)
+        row("Brier", f"{float(t):g}", (qa - e) ** 2, (qb - e) ** 2, v)
+        row("log", f"{float(t):g}", log_loss(qa, e), log_loss(qb, e), v)
+    ca, cb = (x.crps_member.sel(sel).values for x in (a, b))  # [origin, member, year]
+    row("CRPS", "all", ca, cb, np.isfinite(ca) & np.isfinite(cb))
+    return (
+        pd.DataFrame(rows)
+        .set_index(["score", "threshold"])
+        .sort_index(level="score", sort_remaining=False)
+    )
 
 
 def scores_dataset(
@@ -305,6 +380,7 @@ def scores_dataset(
     with np.errstate(invalid="ignore", divide="ignore"):
         low_freq = s["low"][:, 2] / s["low"][:, 0]
     brier_clim = s["brier"][FORECASTERS.index("climatology")]
+    crps_diff, crps_diff_se = crps_differences(crps)
 
     f_dim, o_dim, t_dim, m_dim, y_dim, b_dim = (
         C.FORECASTER, C.ORIGIN, C.THRESHOLD, C.MEMBER, C.YEAR, C.BIN
@@ -320,6 +396,10 @@ def scores_dataset(
         "brier_skill": ((f_dim, t_dim), 1 - s["brier"] / brier_clim, "Brier skill score against climatology, pooled over origins", "1"),
         "brier_model_minus": ((f_dim, t_dim), s["brier_diff"], "model's Brier score minus the forecaster's, pooled over origins (negative: the model is better)", "1"),
         "brier_model_minus_se": ((f_dim, t_dim), s["brier_diff_se"], "standard error of brier_model_minus, clustered by member", "1"),
+        "log_model_minus": ((f_dim, t_dim), s["log_diff"], "model's log score minus the forecaster's, pooled over origins (negative: the model is better)", "1"),
+        "log_model_minus_se": ((f_dim, t_dim), s["log_diff_se"], "standard error of log_model_minus, clustered by member", "1"),
+        "crps_model_minus": ((f_dim,), crps_diff, "model's mean CRPS minus the forecaster's over the member-years both have (negative: the model is better)", "percent"),
+        "crps_model_minus_se": ((f_dim,), crps_diff_se, "standard error of crps_model_minus, clustered by member", "percent"),
         "brier_origin": ((f_dim, o_dim, t_dim), s["brier_origin"], "Brier score of one origin", "1"),
         "log_score": ((f_dim, t_dim), s["log"], f"mean negative log probability pooled over origins (p clipped to [{scores.LOG_CLIP}, 1-{scores.LOG_CLIP}])", "1"),
         "log_score_origin": ((f_dim, o_dim, t_dim), s["log_origin"], "mean negative log probability of one origin", "1"),
@@ -387,19 +467,33 @@ def score_lines(ds: xr.Dataset) -> list[str]:
         lines.append(
             f"{float(t):9.2f} {n:5d} {b} {lg} {float(ds.brier_skill[0, k]):9.3f}"
         )
+    lines.append("model minus each forecaster (negative: model better; +- s.e. "
+                 "clustered by member)")  # fmt: skip
     for i, name in enumerate(f[1:], start=1):
-        lines.append(
-            f"model - {name} Brier (negative: model better; +- s.e. clustered by member): "
-            + ", ".join(
-                f"{float(t):g}: {float(ds.brier_model_minus[i, k]):+.4f} +- "
-                f"{float(ds.brier_model_minus_se[i, k]):.4f}"
-                for k, t in enumerate(ds[C.THRESHOLD].values)
+        for score, label, nd in (("brier", "Brier", 4), ("log", "log", 3)):
+            if f"{score}_model_minus" not in ds:  # written before the log differences
+                continue
+            d, se = ds[f"{score}_model_minus"], ds[f"{score}_model_minus_se"]
+            lines.append(
+                f"  - {name} {label}: "
+                + ", ".join(
+                    f"{float(t):g}: {float(d[i, k]):+.{nd}f} +- {float(se[i, k]):.{nd}f}"
+                    for k, t in enumerate(ds[C.THRESHOLD].values)
+                )
             )
-        )
     lines.append(
         "CRPS of the share [pp], mean over member-years: "
         + ", ".join(f"{n} {float(ds.crps[i]):.3f}" for i, n in enumerate(f))
     )
+    if "crps_model_minus" in ds:
+        lines.append(
+            "model - each CRPS [pp] (member-years all have; +- s.e. clustered by "
+            "member): " + ", ".join(
+                f"{n} {float(ds.crps_model_minus[i]):+.4f} +- "
+                f"{float(ds.crps_model_minus_se[i]):.4f}"
+                for i, n in enumerate(f) if i
+            )
+        )  # fmt: skip
     lines.append("by origin: " + "; ".join(
         f"{o}: " + "/".join(f"{float(v):.3f}" for v in
                             _nanmean(ds.crps_member[:, j].values.reshape(len(f), -1), 1))
