@@ -152,6 +152,12 @@ def policy_text(pol: dict | None, used: dict | None) -> str:
         f"momentum {used['momentum']:.2f}) from SIPRI log-share changes into "
         f"{r['fit_years'][0]}-{r['fit_years'][1]}"
     )
+    scale = used.get("member_scale_mean")
+    if scale is not None and scale.size and (scale != 1).any():
+        rev += (
+            ", times each member's scale from its own changes in the same years, "
+            "shrunk toward the pool"
+        )
     land = (
         f"top-ups (p {used['p_topup']:.2f}) from {la['series']} {la['years'][0]}-"
         f"{la['years'][1]} ({la['above']} above, {la['below']} below 2%)"
@@ -185,7 +191,8 @@ def leave_one_out(runs: list[dict]) -> dict:
                           if k != "left_out_members"}  # fmt: skip
     out["fitted"] = (
         "leave-one-member-out: each member's forecast from pooled estimates "
-        "(common shock correlations, Student-t df, persistence s.d.) without it; "
+        "(common shock correlations, Student-t df, persistence s.d., policy "
+        "parameters, the pool its revision scale is shrunk toward) without it; "
         + fitted_text(fit, _span(sig, "{:.3f}"), _span(n, "{:.0f}"))  # fmt: skip
     )
     out["calibration"] = fit["calibration"] | {"left_out_members": "each scored member"}
