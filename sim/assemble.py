@@ -178,9 +178,16 @@ def to_dataset(cfg: Config, mi: ModelInputs, red: Partial) -> xr.Dataset:
 def policy_used(mi) -> str:
     """The policy model's parameters this run used (config or calibration)."""
     p = mi.policy
+    scale = p.get("member_scale_mean", np.ones(1))
     return (
         f"revisions {p['rate_member']:.2f}/yr own (+ alliance-wide), s.d. "
-        f"{p['rev_sd']:.3f} of the planned share, momentum {p['momentum']:.2f}; near "
+        f"{p['rev_sd']:.3f} of the planned share"
+        + (
+            f" times each member's scale (x{scale.min():.2f}-{scale.max():.2f})"
+            if (scale != 1).any()
+            else ""
+        )
+        + f", momentum {p['momentum']:.2f}; near "
         f"misses within {p['landing_band']:.2f} pp of a due commitment topped up with p "
         f"{p['p_topup']:.2f}; cut after a recession {p['consolidation_pp']:.3f} pp"
     )

@@ -29,11 +29,14 @@ def threshold_table(ds: xr.Dataset) -> pd.DataFrame:
             for i, n in enumerate(f):
                 row[f"{name} {n}"] = f"{float(ds[score][i, k]):.{nd}f}"
         row["Brier skill, model"] = f"{float(ds.brier_skill[0, k]):.3f}"
-        if "brier_model_minus" in ds:
+        for score, name, nd in (("brier", "Brier", 4), ("log", "log", 3)):
+            if f"{score}_model_minus" not in ds:  # files written before it
+                continue
             for i, n in enumerate(f[1:], start=1):
-                d, se = (float(ds[v][i, k]) for v in ("brier_model_minus",
-                                                      "brier_model_minus_se"))  # fmt: skip
-                row[f"Brier model − {n} (± s.e.)"] = f"{d:+.4f} ± {se:.4f}" + (
+                d, se = (
+                    float(ds[f"{score}_model_minus{x}"][i, k]) for x in ("", "_se")
+                )
+                row[f"{name} model − {n} (± s.e.)"] = f"{d:+.{nd}f} ± {se:.{nd}f}" + (
                     " *" if abs(d) > 2 * se else ""
                 )
         rows.append(row)
@@ -67,6 +70,12 @@ def crps_table(ds: xr.Dataset) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for n in f:
         df[n] = df[n].map(lambda v: "" if not np.isfinite(v) else f"{v:.3f}")
+    if "crps_model_minus" in ds:  # the whole distribution, with its clustered s.e.
+        d, se = ds.crps_model_minus.values, ds.crps_model_minus_se.values
+        diff = {n: f"{d[i]:+.4f} ± {se[i]:.4f}" + (" *" if abs(d[i]) > 2 * se[i] else "")
+                for i, n in enumerate(f) if i}  # fmt: skip
+        row = {"Forecasts": "model minus (± s.e. clustered by member)", f[0]: ""}
+        df = pd.concat([df, pd.DataFrame([row | diff])], ignore_index=True)
     return df.rename(columns={n: f"CRPS {n} (pp)" for n in f})
 
 

@@ -430,7 +430,7 @@ def build_inputs(cfg: Config) -> ModelInputs:
         common=common,
         z_growth=z("growth"),
         z_inflation=z("inflation"),
-        policy=policy_params(cfg, cal, cfg.calibration or "bundled"),
+        policy=policy_params(cfg, cal, cfg.calibration or "bundled", codes),
         calibration=cal.get("provenance", {}),
         res_prior_mean=resilience_priors.prior_means(
             codes, cfg.resilience.prior_mean, cfg.resilience.priors_file
@@ -441,28 +441,34 @@ def build_inputs(cfg: Config) -> ModelInputs:
     )
 
 
-def policy_params(cfg: Config, cal: dict, source: str) -> dict:
+def policy_params(cfg: Config, cal: dict, source: str, codes=()) -> dict:
     """The policy model's parameters: config values where set, else the calibration's
     ``policy`` section (``source`` names the file in errors).
 
     ``rev_dof``: degrees of freedom of the revision variance (the estimated number of
     revisions behind it); ``land_a``, ``land_b``: Beta posterior of (1 + p_topup) / 2
-    (both 0 when the config sets the value: no parameter uncertainty then)."""
+    (both 0 when the config sets the value: no parameter uncertainty then).
+    ``member_scale``, ``member_dof`` [member of ``codes``]: each member's revision s.d.
+    is ``rev_sd`` x ``member_scale`` (``revisions.member_scale``; 1 when pooled), drawn
+    per path with ``member_dof`` degrees of freedom (0 without parameter uncertainty;
+    :func:`member_scales`); ``member_scale_mean``: the calibrated scale, the square
+    root of the mean of those draws' variance."""
     rv, ld, f = cfg.revisions, cfg.landing, cfg.fiscal
     need = rv.rate_member is None or rv.sd is None or ld.p_topup is None
     need |= rv.momentum is None
-    need |= f.consolidation_pp is None
+    need |= f.consolidation_pp is None or rv.member_scale == "estimated"
     pol = cal.get("policy")
     if pol is None and need:
         raise DataError(
             f"calibration {source} has no policy section: rerun `sim calibrate`, or set "
             "revisions.rate_member, revisions.sd, revisions.momentum, landing.p_topup "
-            "and fiscal.consolidation_pp in the config"
+            "and fiscal.consolidation_pp in the config, with revisions.member_scale: "
+            "pooled"
         )
     r = pol["revisions"] if pol else {}
     la = pol["landing"] if pol else {}
     sd_set = rv.sd is not None or rv.rate_member is not None
-    return {
+    out = {
         "rate_member": rv.rate_member
         if rv.rate_member is not None
         else r["rate_member"],
@@ -477,6 +483,41 @@ def policy_params(cfg: Config, cal: dict, source: str) -> dict:
         if f.consolidation_pp is not None
         else pol["consolidation"]["consolidation_pp"],
     }
+    return out | member_scales(cfg, r, source, codes, out["rev_dof"])
+
+
+def member_scales(cfg: Config, rev: dict, source: str, codes, rev_dof: float) -> dict:
+    """Each member's multiple of the pooled revision s.d. and the degrees of freedom
+    of its per-path draw [member of ``codes``], from the calibration's
+    ``policy.revisions.member_scale`` (``rev``: the calibration's revisions section).
+
+    The calibration's scale gives the posterior mean of the member's variance, which
+    a draw sd^2 x dof / chi2(dof) has when sd^2 is that mean x (dof - 2) / dof: so with
+    parameter uncertainty the scale is shrunk by sqrt((dof - 2) / dof).  Pooled, a
+    member without an estimate or a between-member variance of 0: 1 and ``rev_dof``.
+    A revision s.d. set in the config is scaled too, without uncertainty."""
+    n, uncertain = len(codes), cfg.revisions.parameter_uncertainty
+    pooled = {"member_scale": np.ones(n), "member_dof": np.full(n, rev_dof * uncertain),
+              "member_scale_mean": np.ones(n)}  # fmt: skip
+    if cfg.revisions.member_scale == "pooled" or not n:
+        return pooled
+    table = (rev.get("member_scale") or {}).get("members")
+    if table is None:
+        raise DataError(
+            f"calibration {source} has no policy.revisions.member_scale: rerun `sim "
+            "calibrate`, or set revisions.member_scale: pooled"
+        )
+    rows = [table.get(c) or {} for c in codes]
+    mean = np.array([x.get("scale") or 1.0 for x in rows], float)
+    dof = np.array([x.get("dof") or 0.0 for x in rows], float)
+    scale = mean
+    if rev_dof > 0 and uncertain:
+        has = dof > 2
+        scale = np.where(has, mean * np.sqrt(np.where(has, (dof - 2) / dof, 1)), mean)
+        dof = np.where(has, dof, rev_dof)
+    else:
+        dof = np.zeros(n)
+    return {"member_scale": scale, "member_dof": dof, "member_scale_mean": mean}
 
 
 def _with_variants(path: np.ndarray, j: int, rows: np.ndarray) -> np.ndarray:

@@ -303,7 +303,7 @@ def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
         beta_tab=beta_table(e.mean, e.sd) if e.sd > 0 else np.zeros((1, 4)),
         prior_mean=mi.res_prior_mean[j], prior_sd=res.prior_sd, res_noise_sd=res.noise_sd,
         revisions_on=rv.enabled, rate_member=pol["rate_member"], rev_mean=rv.mean,
-        rev_sd=pol["rev_sd"], rev_dof=pol["rev_dof"] if rv.parameter_uncertainty else 0.0,
+        rev_sd=pol["rev_sd"] * pol["member_scale"][j], rev_dof=pol["member_dof"][j],
         landing_on=cfg.landing.enabled, p_topup=pol["p_topup"],
         land_a=pol["land_a"] if rv.parameter_uncertainty else 0.0, land_b=pol["land_b"],
         elect_on=el.enabled, election=mi.election[j], p_change=el.p_change,

@@ -119,6 +119,7 @@ def old_vintage_baseline():
     over += ["policy.own_paths=null", f"policy.own_paths={OLD_OWN_PATHS}"]
     over += ["us_budget.enabled=false", "resilience.member_priors=false"]
     over += ["resilience.p_ruling=0"]  # the model before issue 15
+    over += ["revisions.member_scale=pooled"]  # as stored: one s.d. for all members
     return load_config(CONFIGS / "scenarios" / "antalya2032.yaml", over)
 
 

@@ -166,3 +166,41 @@ def test_left_out_member_is_out_of_every_pooled_estimate(monkeypatch):
     # one fewer member's changes behind the share estimates
     n, n_loo = (c["share"]["sipri"]["n_changes"] for c in (clean, clean_loo))
     assert 0 < n - n_loo < 20
+
+
+def test_member_scales_use_the_members_own_past_and_the_others_pool(monkeypatch):
+    """Revision scales: a member's own row uses its own SIPRI changes (its past is
+    known at the origin), but left out, nothing pooled sees it: the pooled variance,
+    the prior and every other member's scale are as if it had no data."""
+    kw = dict(asof=2018, means="history")
+    clean_loo = cal.calibrate(**kw, leave_out=("DEU",))
+    members, hist, outl, shares, core = cal._sources()
+    shares = shares.copy()
+    s = (shares.iso3 == "DEU") & (shares.source_id == "SIPRI_MILEX_1949_2024")
+    # log changes +0.22, +0.22, +0.22, -0.67: volatile, and no one-year spikes
+    shares.loc[s, "value_pct_gdp"] *= 1.25 ** (shares.loc[s, "year"] % 4)
+    monkeypatch.setattr(cal, "_sources", lambda: (members, hist, outl, shares, core))
+    odd, odd_loo = cal.calibrate(**kw), cal.calibrate(**kw, leave_out=("DEU",))
+
+    def rest(c):
+        ms = c["policy"]["revisions"]["member_scale"]
+        return {k: v for k, v in ms.items() if k != "members"}, {
+            k: v for k, v in ms["members"].items() if k != "DEU"
+        }
+
+    assert rest(odd_loo) == rest(clean_loo)  # blind to the outlier
+    assert rest(odd) != rest(clean_loo)  # which moves them when pooled
+    deu = odd_loo["policy"]["revisions"]["member_scale"]["members"]["DEU"]
+    clean_row = clean_loo["policy"]["revisions"]["member_scale"]["members"]["DEU"]
+    assert deu["scale"] > 2 * clean_row["scale"]  # its own jumps count
+    assert deu["n_changes"] == clean_row["n_changes"] == 18  # 2001-2018
+
+
+def test_bundled_member_scales_cover_every_member():
+    ms = cal.calibrate()["policy"]["revisions"]["member_scale"]
+    rows = ms["members"]
+    assert set(rows) == set(cal._sources()[0]["iso3"])
+    assert rows["ISL"]["n_changes"] == 0 and rows["ISL"]["scale"] == 1.0  # no data
+    assert rows["DEU"]["n_changes"] == 19  # SIPRI changes into 2001-2019
+    assert 0 < rows["DEU"]["weight"] < 1 and rows["DEU"]["scale"] < 1
+    assert rows["LVA"]["scale"] > 1.5  # the most volatile history

@@ -90,10 +90,11 @@ def test_a_calibration_without_a_policy_section_is_one_clear_error(tmp_path):
     cal.pop("policy")
     old = tmp_path / "old_calibration.yaml"
     old.write_text(yaml.safe_dump(cal))
-    with pytest.raises(DataError, match="no policy section.*revisions.rate_member"):
+    with pytest.raises(DataError, match="no policy section.*rate_member.*pooled"):
         build_inputs(load_config(BASELINE, [f"calibration={old}"]))
     fixed = ["revisions.rate_member=1", "revisions.sd=0.08", "revisions.momentum=0.1",
-             "landing.p_topup=0.6", "fiscal.consolidation_pp=0.05"]  # fmt: skip
+             "landing.p_topup=0.6", "fiscal.consolidation_pp=0.05",
+             "revisions.member_scale=pooled"]  # fmt: skip
     mi = build_inputs(load_config(BASELINE, [f"calibration={old}", *fixed]))
     assert mi.policy["rev_dof"] == 0.0 and mi.policy["p_topup"] == 0.6
 
@@ -108,3 +109,52 @@ def test_commitment_due_names_the_first_year_at_the_core_level():
     # holds 2.1 (own path); Poland is above the level from the start
     assert due == {"DEU": "2029", "ESP": "-", "DNK": "2035", "POL": "2027"}
     assert f"p {mi.policy['p_topup']:.2f}" in policy_used(mi)
+
+
+def test_each_member_revises_with_its_own_estimated_scale():
+    """revisions.member_scale: estimated (default) multiplies the pooled revision
+    s.d. by the member's calibrated scale; Latvia's (1.72, the most volatile
+    history) and Germany's (0.69) draws then differ by their ratio, pooled not.
+    s.e. of an s.d. ratio of 36,000 compound-Poisson draws (excess kurtosis 3/rate,
+    about 3): about sqrt(2 (2 + 3) / (4 x 36,000)) = 0.8%; 4.5 s.e. allowed."""
+    from sim.inputs.calibration import DEFAULT_FILE, read
+
+    rows = read(str(DEFAULT_FILE))["policy"]["revisions"]["member_scale"]["members"]
+    fixed = ["members=[LVA, DEU]", "paths=4000", "revisions.rate_common=0",
+             "revisions.parameter_uncertainty=false"]  # fmt: skip
+    for scale in ("estimated", "pooled"):
+        cfg = load_config(BASELINE, [*fixed, f"revisions.member_scale={scale}"])
+        mi = build_inputs(cfg)
+        want = [rows[c]["scale"] if scale == "estimated" else 1.0 for c in mi.iso3]
+        np.testing.assert_array_equal(mi.policy["member_scale"], want)
+        assert (mi.policy["member_dof"] == 0).all()  # no parameter uncertainty
+        rev = draw(cfg, mi, 0, cfg.paths).rev
+        ratio = rev[0].std() / rev[1].std()
+        assert abs(ratio / (want[0] / want[1]) - 1) < 4.5 * 0.008, (scale, ratio)
+
+
+def test_member_scales_carry_their_posterior_uncertainty(tmp_path):
+    """With parameter uncertainty each member's revision variance is drawn per path
+    from its scaled-inverse-chi2 posterior (dof from the calibration), whose mean is
+    the calibrated scale squared: the scale handed to the kernel is shrunk by
+    sqrt((dof - 2) / dof).  A calibration without the table is one clear error."""
+    import pytest
+    import yaml
+
+    from sim.errors import DataError
+    from sim.inputs.calibration import DEFAULT_FILE
+
+    cal = yaml.safe_load(DEFAULT_FILE.read_text())
+    row = cal["policy"]["revisions"]["member_scale"]["members"]["LVA"]
+    mi = build_inputs(load_config(BASELINE, ["members=[LVA]"]))
+    assert mi.policy["member_dof"][0] == row["dof"]
+    assert mi.policy["member_scale"][0] == pytest.approx(
+        row["scale"] * np.sqrt((row["dof"] - 2) / row["dof"])
+    )
+    del cal["policy"]["revisions"]["member_scale"]
+    old = tmp_path / "calibration_before_member_scales.yaml"
+    old.write_text(yaml.safe_dump(cal))
+    with pytest.raises(DataError, match="member_scale: pooled"):
+        build_inputs(load_config(BASELINE, [f"calibration={old}"]))
+    over = [f"calibration={old}", "revisions.member_scale=pooled"]
+    assert (build_inputs(load_config(BASELINE, over)).policy["member_scale"] == 1).all()

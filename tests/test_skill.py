@@ -213,8 +213,10 @@ def test_skill_cli_and_show(tmp_path):
 FIXED = ["macro.growth_common_corr=0.6", "macro.inflation_common_corr=0.3",
          "macro.growth_inflation_corr=0.2", "macro.shock_df=6",
          "revisions.rate_member=1.0", "revisions.sd=0.08", "revisions.momentum=0.17",
-         "landing.p_topup=0.6", "fiscal.consolidation_pp=0.05"]  # fmt: skip
-"""Every pooled calibration value the engine reads, set in the config instead."""
+         "landing.p_topup=0.6", "fiscal.consolidation_pp=0.05",
+         "revisions.member_scale=pooled"]  # fmt: skip
+"""Every pooled calibration value the engine reads, set in the config instead (the
+member scales of the revision s.d. are shrunk toward the pool: not used)."""
 
 
 @pytest.mark.parametrize("pooled", [True, False])
@@ -262,21 +264,3 @@ def test_skill_leave_one_out_cli(tmp_path):
     run_dir = r.output.strip().splitlines()[-1]
     shown = CliRunner().invoke(cli, ["show", run_dir])
     assert shown.exit_code == 0 and "leave-one-member-out" in shown.output
-
-
-def test_brier_differences_by_hand():
-    """One origin, one threshold.  Member 0: two forecasts of an event that happened,
-    model 1.0 (squared error 0), other 0.6 (0.16): differences -0.16, -0.16.
-    Member 1: one forecast of an event that did not happen, model 0.5 (0.25), other
-    0.4 (0.16): +0.09.  Mean (-0.32 + 0.09) / 3; clustered s.e.
-    sqrt((-0.32 - 2 m)^2 + (0.09 - m)^2) / 3 = sqrt(2 x (1/6)^2) / 3."""
-    from sim.analyses.evaluate import brier_differences
-
-    prob = np.full((2, 1, 1, 2, 2), np.nan)
-    prob[0, 0, 0] = [[1.0, 1.0], [0.5, np.nan]]  # the model
-    prob[1, 0, 0] = [[0.6, 0.6], [0.4, np.nan]]
-    outcome = np.array([[[True, True], [False, False]]])
-    diff, se = brier_differences(prob, outcome, np.isfinite(prob).all(axis=0))
-    assert diff[0, 0] == 0.0 and se[0, 0] == 0.0
-    assert diff[1, 0] == pytest.approx(-0.23 / 3)
-    assert se[1, 0] == pytest.approx(np.sqrt(2) / 6 / 3)

@@ -231,6 +231,8 @@ def calibrate(
 
     pooled = growth[:, np.isin(everyone, codes)]
     policy = estimate_policy(asof, codes, shares, core, pooled, years, keep, h)
+    policy["revisions"]["member_scale"] = member_scale(shares, everyone, codes, years,
+                                                       keep)  # fmt: skip
 
     def r(x, nd=4):
         return None if not np.isfinite(x) else round(float(x), nd)
@@ -391,6 +393,43 @@ def estimate_policy(asof, codes, shares, core, growth, years, keep, hist) -> dic
         "regressed without intercept per group over the member-years below it; "
         "consolidation: excess change in the share from the year "
         "before a year of negative real growth to two years after it",
+    }
+
+
+def member_scale(shares, everyone, codes, years, keep) -> dict:
+    """Per member (ISO3): its revision s.d. as a multiple of the pooled one
+    (:func:`sim.analyses.policy_estimates.member_scales`), from its own SIPRI log-share
+    changes into the normal years up to the as-of year; the hyperparameters (pooled
+    variance, how much members differ) from the ``codes`` members only."""
+    sipri = _panel(shares[shares.source_id == "SIPRI_MILEX_1949_2024"],
+                   "value_pct_gdp", everyone, years)  # fmt: skip
+    est = pe.member_scales(sipri, keep & (years < SURGE_FROM), np.isin(everyone, codes))
+
+    def r(x, nd=4):
+        return None if not np.isfinite(x) else round(float(x), nd)
+
+    return {
+        "method": "empirical Bayes (Buhlmann-Straub credibility): each member's "
+        "variance of log-share changes (deviations from the pooled mean) weighted "
+        "n / (n + prior_changes) against the pooled variance; scale = sqrt(estimate / "
+        "pooled variance) multiplies revisions.sd; dof: degrees of freedom of its "
+        "scaled-inverse-chi2 posterior (parameter uncertainty)",
+        "series": "SIPRI",
+        "pooled_var": r(est["pooled_var"], 6),
+        "within_var": r(est["within_var"], 8),
+        "between_var": r(est["between_var"], 8),
+        "prior_changes": r(est["prior_changes"], 2),
+        "kurtosis_factor": r(est["kurtosis_factor"], 3),
+        "members": {
+            c: {
+                "n_changes": int(est["n_changes"][i]),
+                "own_sd": r(est["own_sd"][i]),
+                "weight": r(est["weight"][i]),
+                "scale": r(est["scale"][i]),
+                "dof": r(est["dof"][i], 2),
+            }
+            for i, c in enumerate(everyone)
+        },
     }
 
 

@@ -17,6 +17,7 @@ from ..errors import ConfigError
 from ..stats import hist_crps, hist_quantiles
 from . import calibrate as calibration
 from . import scores
+from .differences import crps_differences, score_differences
 from .naive import (
     FORECASTERS,
     climatology,
@@ -151,6 +152,12 @@ def policy_text(pol: dict | None, used: dict | None) -> str:
         f"momentum {used['momentum']:.2f}) from SIPRI log-share changes into "
         f"{r['fit_years'][0]}-{r['fit_years'][1]}"
     )
+    scale = used.get("member_scale_mean")
+    if scale is not None and scale.size and (scale != 1).any():
+        rev += (
+            ", times each member's scale from its own changes in the same years, "
+            "shrunk toward the pool"
+        )
     land = (
         f"top-ups (p {used['p_topup']:.2f}) from {la['series']} {la['years'][0]}-"
         f"{la['years'][1]} ({la['above']} above, {la['below']} below 2%)"
@@ -184,7 +191,8 @@ def leave_one_out(runs: list[dict]) -> dict:
                           if k != "left_out_members"}  # fmt: skip
     out["fitted"] = (
         "leave-one-member-out: each member's forecast from pooled estimates "
-        "(common shock correlations, Student-t df, persistence s.d.) without it; "
+        "(common shock correlations, Student-t df, persistence s.d., policy "
+        "parameters, the pool its revision scale is shrunk toward) without it; "
         + fitted_text(fit, _span(sig, "{:.3f}"), _span(n, "{:.0f}"))  # fmt: skip
     )
     out["calibration"] = fit["calibration"] | {"left_out_members": "each scored member"}
@@ -242,31 +250,12 @@ def score_table(prob: np.ndarray, obs: np.ndarray, levels: np.ndarray) -> dict:
         rel.append(scores.reliability(p, e))
         below = p < LOW
         low[f] = below.sum(), p[below].mean() if below.any() else np.nan, e[below].sum()
-    out["brier_diff"], out["brier_diff_se"] = brier_differences(prob, outcome, valid)
+    diff = score_differences(prob, outcome, valid)
+    out["brier_diff"], out["brier_diff_se"] = diff["brier"], diff["brier_se"]
+    out["log_diff"], out["log_diff_se"] = diff["log"], diff["log_se"]
     out["reliability"] = np.array(rel)  # [forecaster, (count, forecast, freq), bin]
     out["low"] = low  # [forecaster, (count, mean forecast, events)]
     return out
-
-
-def brier_differences(prob, outcome, valid) -> tuple[np.ndarray, np.ndarray]:
-    """Model minus each forecaster's Brier score [forecaster, threshold], pooled over
-    origins, and its standard error clustered by member (a member's forecasts from
-    several origins and years are not independent): sqrt(sum_m (D_m - n_m mean)^2) / n
-    with D_m the member's summed differences and n_m its forecasts."""
-    nf, _, nt = prob.shape[:3]
-    diff, se = np.full((nf, nt), np.nan), np.full((nf, nt), np.nan)
-    for t in range(nt):
-        v = valid[:, t]  # [origin, member, year]
-        n = v.sum()
-        if not n:
-            continue
-        sq = (prob[:, :, t] - outcome[t][None, None]) ** 2  # [f, origin, m, y]
-        cnt = v.sum(axis=(0, 2))
-        for f in range(nf):
-            per = np.where(v, sq[0] - sq[f], 0.0).sum(axis=(0, 2))
-            diff[f, t] = per.sum() / n
-            se[f, t] = np.sqrt(((per - cnt * diff[f, t]) ** 2).sum()) / n
-    return diff, se
 
 
 def scores_dataset(
@@ -305,6 +294,7 @@ def scores_dataset(
     with np.errstate(invalid="ignore", divide="ignore"):
         low_freq = s["low"][:, 2] / s["low"][:, 0]
     brier_clim = s["brier"][FORECASTERS.index("climatology")]
+    crps_diff, crps_diff_se = crps_differences(crps)
 
     f_dim, o_dim, t_dim, m_dim, y_dim, b_dim = (
         C.FORECASTER, C.ORIGIN, C.THRESHOLD, C.MEMBER, C.YEAR, C.BIN
@@ -320,6 +310,10 @@ def scores_dataset(
         "brier_skill": ((f_dim, t_dim), 1 - s["brier"] / brier_clim, "Brier skill score against climatology, pooled over origins", "1"),
         "brier_model_minus": ((f_dim, t_dim), s["brier_diff"], "model's Brier score minus the forecaster's, pooled over origins (negative: the model is better)", "1"),
         "brier_model_minus_se": ((f_dim, t_dim), s["brier_diff_se"], "standard error of brier_model_minus, clustered by member", "1"),
+        "log_model_minus": ((f_dim, t_dim), s["log_diff"], "model's log score minus the forecaster's, pooled over origins (negative: the model is better)", "1"),
+        "log_model_minus_se": ((f_dim, t_dim), s["log_diff_se"], "standard error of log_model_minus, clustered by member", "1"),
+        "crps_model_minus": ((f_dim,), crps_diff, "model's mean CRPS minus the forecaster's over the member-years both have (negative: the model is better)", "percent"),
+        "crps_model_minus_se": ((f_dim,), crps_diff_se, "standard error of crps_model_minus, clustered by member", "percent"),
         "brier_origin": ((f_dim, o_dim, t_dim), s["brier_origin"], "Brier score of one origin", "1"),
         "log_score": ((f_dim, t_dim), s["log"], f"mean negative log probability pooled over origins (p clipped to [{scores.LOG_CLIP}, 1-{scores.LOG_CLIP}])", "1"),
         "log_score_origin": ((f_dim, o_dim, t_dim), s["log_origin"], "mean negative log probability of one origin", "1"),
@@ -387,19 +381,33 @@ def score_lines(ds: xr.Dataset) -> list[str]:
         lines.append(
             f"{float(t):9.2f} {n:5d} {b} {lg} {float(ds.brier_skill[0, k]):9.3f}"
         )
+    lines.append("model minus each forecaster (negative: model better; +- s.e. "
+                 "clustered by member)")  # fmt: skip
     for i, name in enumerate(f[1:], start=1):
-        lines.append(
-            f"model - {name} Brier (negative: model better; +- s.e. clustered by member): "
-            + ", ".join(
-                f"{float(t):g}: {float(ds.brier_model_minus[i, k]):+.4f} +- "
-                f"{float(ds.brier_model_minus_se[i, k]):.4f}"
-                for k, t in enumerate(ds[C.THRESHOLD].values)
+        for score, label, nd in (("brier", "Brier", 4), ("log", "log", 3)):
+            if f"{score}_model_minus" not in ds:  # written before the log differences
+                continue
+            d, se = ds[f"{score}_model_minus"], ds[f"{score}_model_minus_se"]
+            lines.append(
+                f"  - {name} {label}: "
+                + ", ".join(
+                    f"{float(t):g}: {float(d[i, k]):+.{nd}f} +- {float(se[i, k]):.{nd}f}"
+                    for k, t in enumerate(ds[C.THRESHOLD].values)
+                )
             )
-        )
     lines.append(
         "CRPS of the share [pp], mean over member-years: "
         + ", ".join(f"{n} {float(ds.crps[i]):.3f}" for i, n in enumerate(f))
     )
+    if "crps_model_minus" in ds:
+        lines.append(
+            "model - each CRPS [pp] (member-years all have; +- s.e. clustered by "
+            "member): " + ", ".join(
+                f"{n} {float(ds.crps_model_minus[i]):+.4f} +- "
+                f"{float(ds.crps_model_minus_se[i]):.4f}"
+                for i, n in enumerate(f) if i
+            )
+        )  # fmt: skip
     lines.append("by origin: " + "; ".join(
         f"{o}: " + "/".join(f"{float(v):.3f}" for v in
                             _nanmean(ds.crps_member[:, j].values.reshape(len(f), -1), 1))

@@ -4,6 +4,8 @@
 
 - :func:`revisions`: commitment revisions as compound-Poisson jumps, from the moments
   of annual changes of the log share (variance, first autocovariance, kurtosis);
+- :func:`member_scales`: each member's revision s.d. relative to the pool, its own
+  changes shrunk toward the pool by empirical Bayes (credibility);
 - :func:`landing`: the share of near misses topped up to a committed level, from the
   bunching of shares just above it;
 - :func:`gap_closing`: will levels per group, from how fast members closed the gap to
@@ -53,9 +55,7 @@ def revisions(share: np.ndarray, normal: np.ndarray, rate_common: float) -> dict
     revisions: the AR(1) coefficient of the yearly revision (s2 = 0 then).  ``rate_member`` is lambda less
     the alliance-wide ``rate_common`` (revisions.rate_common, same size distribution).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(np.where(share > 0, share, np.nan))
-    d = without_spikes(logs[1:] - logs[:-1])
+    d = log_changes(share)
     ok = np.isfinite(d) & normal[1:, None]
     x = d[ok]
     x = x - x.mean()
@@ -81,6 +81,75 @@ def revisions(share: np.ndarray, normal: np.ndarray, rate_common: float) -> dict
         ),
         "n_jumps": round(rate * x.size, 1),
         "change_sd": round(float(np.sqrt(var)), 4),
+    }
+
+
+def log_changes(share: np.ndarray) -> np.ndarray:
+    """Annual changes of the log of ``share`` [year, member], one-year spikes left
+    out (NaN): what :func:`revisions` and :func:`member_scales` are estimated from."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(np.where(share > 0, share, np.nan))
+    return without_spikes(logs[1:] - logs[:-1])
+
+
+def member_scales(share: np.ndarray, normal: np.ndarray, pooled: np.ndarray) -> dict:
+    """Each member's revision s.d. as a multiple of the pooled one: its own variance
+    of log-share changes, shrunk toward the pool by empirical Bayes.
+
+    Data: d_it, the changes of :func:`log_changes` of ``share`` [year, member] [% GDP]
+    into the ``normal`` [year] years; x_it = (d_it - mu)^2 with mu the pooled mean change, n_i the
+    member's changes, xbar_i their mean (its own variance [log-points^2]).
+    Model: E[x_it | i] = s_i^2, the member's variance, which varies across members
+    around m = E[s_i^2] with variance a; within a member Var(x_it | i) has mean e.
+    Hyperparameters by the method of moments over the ``pooled`` [member] members
+    (Buhlmann-Straub, no distributional assumption; N = sum n_i, I members):
+    m = sum n_i xbar_i / N (the pooled variance), e = sum_i sum_t (x_it - xbar_i)^2 /
+    sum (n_i - 1), a = (sum n_i (xbar_i - m)^2 - (I - 1) e) / (N - sum n_i^2 / N);
+    a <= 0 (no heterogeneity beyond sampling noise): every member gets the pool.
+    Estimate (the best linear predictor of s_i^2, the posterior mean under a
+    scaled-inverse-chi2 prior on s_i^2 with Gaussian changes):
+    s_i^2 = w_i xbar_i + (1 - w_i) m, weight w_i = n_i / (n_i + k), k = e / a: the
+    member's number of changes against the k changes the prior is worth.  A member
+    with no changes (or outside ``pooled``, whose own changes are still used: its own
+    past) gets m from the others.  ``scale`` = sqrt(s_i^2 / m) multiplies the pooled
+    revision s.d.; rate and momentum stay pooled.
+    Uncertainty of s_i^2: the same posterior mean in Gaussian-equivalent units: each
+    change is worth 1/c Gaussian ones, c = e / (2 (a + m^2)) = (2 + excess kurtosis
+    within members) / 2, so the prior is scaled-inverse-chi2 with 2 + k/c degrees of
+    freedom and the posterior has ``dof`` = 2 + (k + n_i) / c (null when a <= 0).
+    Assumes changes independent within a member (momentum, 0.17, is ignored here).
+    """
+    d = log_changes(share)
+    ok = np.isfinite(d) & normal[1:, None]
+    pool = np.asarray(pooled, bool)
+    mu = d[ok & pool].mean()
+    x = np.where(ok, (d - mu) ** 2, 0.0)
+    n = ok.sum(0)
+    with np.errstate(invalid="ignore"):
+        xbar = x.sum(0) / n
+    use = pool & (n >= 2)
+    ni, xi = n[use], xbar[use]
+    total = ni.sum()
+    m = float((ni * xi).sum() / total)
+    e = float(((x - xbar) ** 2 * ok)[:, use].sum() / (ni - 1).sum())
+    a = float(((ni * (xi - m) ** 2).sum() - (use.sum() - 1) * e)
+              / (total - (ni**2).sum() / total))  # fmt: skip
+    k = e / a if a > 0 else np.inf
+    w = np.where(n > 0, n / (n + k), 0.0)
+    s2 = np.where(n > 0, w * np.nan_to_num(xbar) + (1 - w) * m, m)
+    c = e / (2 * (max(a, 0.0) + m * m))
+    dof = 2 + (k + n) / c if a > 0 else np.full(n.size, np.nan)
+    return {
+        "pooled_var": m,
+        "within_var": e,
+        "between_var": a,
+        "prior_changes": k,
+        "kurtosis_factor": c,
+        "n_changes": n,
+        "own_sd": np.sqrt(xbar),
+        "weight": w,
+        "scale": np.sqrt(s2 / m),
+        "dof": dof,
     }
 
 

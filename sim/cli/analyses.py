@@ -117,6 +117,14 @@ def calibrate(asof, first_year, exclude, means, out) -> None:
             else ""
         )
     )
+    ms = r["member_scale"]
+    rows = {k: v for k, v in ms["members"].items() if v["n_changes"]}
+    lo, hi = (f(rows, key=lambda k: rows[k]["scale"]) for f in (min, max))
+    click.echo(
+        f"revision s.d. per member (own changes shrunk toward the pool, prior worth "
+        f"{ms['prior_changes']} changes): x{rows[lo]['scale']} ({lo}) to "
+        f"x{rows[hi]['scale']} ({hi}) the pooled"
+    )
     click.echo(str(path))
 
 

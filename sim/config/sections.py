@@ -409,6 +409,12 @@ class RevisionConfig:
         "each path draws its revision s.d. and landing probability from their "
         "sampling distributions (calibration counts); false = point estimates",
     )
+    member_scale: Literal["estimated", "pooled"] = _f(
+        "estimated",
+        "each member's revision s.d.: 'estimated' = the pooled s.d. times the member's "
+        "scale (its own share changes shrunk toward the pool, calibration "
+        "policy.revisions.member_scale); 'pooled' = the same s.d. for every member",
+    )
 
 
 @dataclass(frozen=True)
