@@ -32,6 +32,7 @@ with profile.collect() as prof:
     mi, part = run(cfg)
 t1, c1 = time.perf_counter(), os.times()
 cpu = c1.user - c0.user + c1.system - c0.system
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the below
 prec = {}
 if part is not None:
     from sim.bench import conditional_vr
@@ -41,8 +42,7 @@ if part is not None:
     prec = {"vr": conditional_vr(cfg), "max_se": float(se.max())}
 print(json.dumps({"engine": engine, "paths": n, "wall": t1 - t0, "cpu": cpu,
                   "members": len(mi.iso3), "years": len(mi.years),
-                  "profile": prof.seconds, **prec,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "profile": prof.seconds, **prec, "rss_mb": rss}))
 """
 
 
