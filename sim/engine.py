@@ -318,13 +318,13 @@ def memory_need(
     n_scenarios: int = 1,
 ) -> tuple[int, int]:  # fmt: skip
     """(bytes per path of a chunk, fixed bytes) of a run [bytes]: per path, the
-    common draws, each thread's per-path sums and member shifts (:class:`_Worker`,
-    :func:`sim.shocks.draw_params`) and the per-path "met" flags of every scenario;
+    common draws, each thread's per-path sums (:class:`_Worker`) and the per-path
+    "met" flags of every scenario;
     fixed, each thread's block buffers, the reductions kept (a :class:`Partial` per
     scenario, three more while merging) and a sweep's pairwise counts."""
     workers = min(threads, n_members)
     per_path = n_years * (
-        8 * (20 + (5 + n_targets) * workers) + n_targets * n_members * n_scenarios
+        8 * (20 + (3 + n_targets) * workers) + n_targets * n_members * n_scenarios
     )
     blocks = workers * BLOCK * 8 * (16 * n_years + 4)
     empty = Partial.empty(n_targets, n_members, n_years, n_members, n_ty)

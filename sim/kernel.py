@@ -160,7 +160,7 @@ def draw_member(gens, q: DrawParams, d: Draws, redraw, aux):
     ``redraw`` [mechanism] (bool): mechanisms whose numbers are drawn; the others
     keep what ``d`` and ``aux`` [path, AUX] hold from an earlier call with the same
     parameters of that mechanism (analyses that re-run a chunk, :class:`sim.engine.
-    DrawCache`).  The copies of the alliance-wide shifts, the initial will and
+    DrawCache`).  The alliance-wide shifts, the initial will and
     resilience (from ``aux``) and the reclassification year are always recomputed.
     """
     g_macro, g_jumps, g_elect, g_reclass, g_report, g_boot, g_exec, g_land, g_uncert = (
@@ -213,8 +213,12 @@ def draw_member(gens, q: DrawParams, d: Draws, redraw, aux):
                                             inv_step, steps)  # fmt: skip
                 else:
                     eta[p, t] = q.exec_mean
-            w_offset[p, t] = q.common_offset[p, t]
-            c_offset[p, t] = q.common_commit[p, t]
+            w_offset[p, t] = (0.0 + q.exposure * q.threat_shift[p, t]) + (
+                q.stance_on * q.stance_shift[p, t]
+            )
+            c_offset[p, t] = (0.0 + q.exposure * q.threat_commit[p, t]) + (
+                q.allies_on * q.allies_commit[p, t]
+            )
             # revisions: Poisson count by inversion of one uniform, then one normal
             # (always drawn; counts up to 3 without branches, which are hard to predict)
             if do_rev:

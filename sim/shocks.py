@@ -192,24 +192,19 @@ def draw_common(cfg: Config, mi: ModelInputs, chunk: int, n: int) -> Common:
     )  # fmt: skip
 
 
-def member_offset(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> np.ndarray:
-    """Persistent will shift [path, year] of member j from threat and US stance."""
-    offset = np.zeros(cm.f_g.shape)
-    if cfg.threat.enabled:
-        offset += mi.exposure[j] * cm.threat_shift
-    if cfg.us_stance.enabled:
-        offset += cm.us_shift if mi.is_us[j] else cm.allies_shift
-    return offset
-
-
-def member_commit(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> np.ndarray:
-    """Commitment shift [path, year] of member j from threat and US stance [pp]."""
-    offset = np.zeros(cm.f_g.shape)
-    if cfg.threat.enabled:
-        offset += mi.exposure[j] * cm.threat_commit
-    if cfg.us_stance.enabled and not mi.is_us[j]:
-        offset += cm.allies_commit
-    return offset
+def member_shifts(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> dict:
+    """What member j's alliance-wide shifts are made of (:func:`sim.kernel.
+    draw_member` builds them path by path): will shift [logit] = exposure x the
+    threat's + the US stance's (the US's own, or the allies'); commitment shift [pp]
+    = exposure x the threat's + the allies' under the US stance (not the US)."""
+    th, us = cfg.threat.enabled, cfg.us_stance.enabled
+    return dict(
+        exposure=float(mi.exposure[j]) if th else 0.0,
+        threat_shift=cm.threat_shift, threat_commit=cm.threat_commit,
+        stance_shift=cm.us_shift if mi.is_us[j] else cm.allies_shift,
+        stance_on=float(us), allies_commit=cm.allies_commit,
+        allies_on=float(us and not mi.is_us[j]),
+    )  # fmt: skip
 
 
 def member_generators(seed: int, chunk: int, stream_id: int) -> tuple:
@@ -311,8 +306,7 @@ def draw_params(cfg: Config, mi: ModelInputs, cm: Common, j: int) -> DrawParams:
         reclass_on=rc.enabled, reclass_hazard=cm.reclass_hazard,
         report_on=cfg.reporting.enabled,
         f_g=cm.f_g, f_pi=cm.f_pi, f_w=cm.f_w,
-        common_offset=member_offset(cfg, mi, cm, j), common_jump=cm.jump,
-        common_commit=member_commit(cfg, mi, cm, j),
+        common_jump=cm.jump, **member_shifts(cfg, mi, cm, j),
         boot=cm.boot, z_hist_g=mi.z_growth[:, j], z_hist_pi=mi.z_inflation[:, j],
     )  # fmt: skip
 

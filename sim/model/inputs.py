@@ -162,8 +162,13 @@ class DrawParams(NamedTuple):
     f_g: np.ndarray  # common factors
     f_pi: np.ndarray
     f_w: np.ndarray
-    common_offset: np.ndarray  # the member's threat and US-stance will shift
-    common_commit: np.ndarray  # the member's threat and US-stance commitment shift [pp]
+    exposure: float  # the member's exposure to the threat (0: threat off)
+    threat_shift: np.ndarray  # will shift per unit exposure [logit]
+    threat_commit: np.ndarray  # commitment shift per unit exposure [pp]
+    stance_shift: np.ndarray  # the US stance's will shift for this member [logit]
+    stance_on: float  # 1 with the US stance on, else 0
+    allies_commit: np.ndarray  # the US stance's commitment shift of allies [pp]
+    allies_on: float  # 1 for an ally with the US stance on, else 0
     common_jump: np.ndarray  # alliance-wide revisions [fraction of the planned share]
     boot: np.ndarray  # rows of the residual panels (-1: no bootstrap)
     z_hist_g: np.ndarray  # [historical year] standardised residuals
@@ -174,8 +179,8 @@ class DrawParams(NamedTuple):
         return self._replace(**{f: getattr(self, f)[lo:hi] for f in _PER_PATH})
 
 
-_PER_PATH = ("f_g", "f_pi", "f_w", "common_offset", "common_commit", "common_jump",
-             "reclass_hazard", "boot")  # fmt: skip
+_PER_PATH = ("f_g", "f_pi", "f_w", "threat_shift", "threat_commit", "stance_shift",
+             "allies_commit", "common_jump", "reclass_hazard", "boot")  # fmt: skip
 
 
 class Targets(NamedTuple):
