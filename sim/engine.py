@@ -92,10 +92,24 @@ def n_threads() -> int:
     return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
 
 
-BLOCK = 1024
-"""Paths a worker draws, projects and reduces at a time: a block's buffers stay in
-the CPU cache.  The results do not depend on it (each mechanism's generator goes on
-from block to block)."""
+BLOCK = 4096
+"""Paths a worker draws, projects and reduces at a time, so that its buffers do not
+grow with the chunk (4,096: about 6 MB a worker; smaller blocks cost Python time per
+block, which holds the interpreter lock).  The results do not depend on it (each
+mechanism's generator goes on from block to block)."""
+
+
+def member_draws(n: int, n_years: int) -> Draws:
+    """Buffers for one member's draws of ``n`` paths (``variant``, ``haircut``: set
+    per block from the common draws)."""
+    return Draws.empty(1, n, n_years, np.empty((1, 0), np.int64), np.empty((0, 0)))
+
+
+def buffer_floats(n_years: int, outputs: bool = True) -> int:
+    """Floats per path of one member's draws and aux numbers (and outputs)."""
+    per_year = len(Draws._fields) - len(Draws.PER_PATH) - 2  # not variant, haircut
+    per_year += len(Outputs._fields) if outputs else 0
+    return per_year * n_years + len(Draws.PER_PATH) + kernel.AUX
 
 
 class DrawCache:
@@ -106,11 +120,11 @@ class DrawCache:
     every chunk: ``bytes_per_path`` each."""
 
     def __init__(self):
-        self.entries: dict[tuple[int, int, int], _Entry] = {}
+        self.entries: dict[tuple, _Entry] = {}
 
     @staticmethod
     def bytes_per_path(n_members: int, n_years: int) -> int:
-        return n_members * 8 * (11 * n_years + 4 + kernel.AUX)
+        return n_members * 8 * buffer_floats(n_years, outputs=False)
 
 
 @dataclass
@@ -127,26 +141,25 @@ class _Entry:
 class _Worker:
     """Buffers of one thread; ``run`` draws, projects and reduces one member."""
 
-    def __init__(self, n: int, n_years: int, n_targets: int, block: int = BLOCK):
-        s = (min(n, block), n_years)
+    def __init__(self, n: int, n_years: int, n_targets: int):
+        s = (min(n, BLOCK), n_years)
         self.block = s[0]
-        self.draws = Draws.empty(1, s[0], n_years, np.empty((1, 0), np.int64),
-                                 np.empty((0, 0)))  # fmt: skip
+        self.draws = member_draws(s[0], n_years)
         self.aux = np.empty((s[0], kernel.AUX))
         self.out = Outputs.empty((1, *s))
         self.sums = PathSums(np.zeros((n_targets, n, n_years), np.int64),
                              *(np.zeros((n, n_years), np.int64) for _ in range(3)))  # fmt: skip
 
-    def _store(self, cache, chunk, sid, q, digest, n, n_years):
-        """(draws, aux, redraw, entry, offset): this worker's block buffers, or the
-        cache's arrays for the whole chunk and the mechanisms to draw again."""
+    def _store(self, cache, seed, chunk, sid, q, digest, n, n_years):
+        """(draws, aux, redraw, (entry, keys) or None, whole): this worker's block
+        buffers, or the cache's arrays for the whole chunk (``whole``) and the
+        mechanisms to draw again."""
         if cache is None:
             return self.draws, self.aux, ALL, None, False
-        key = (chunk, int(sid), n)
+        key = (seed, chunk, int(sid), n, n_years)
         e = cache.entries.get(key)
         if e is None:
-            e = _Entry(Draws.empty(1, n, n_years, np.empty((1, 0), np.int64),
-                                   np.empty((0, 0))), np.empty((n, kernel.AUX)))  # fmt: skip
+            e = _Entry(member_draws(n, n_years), np.empty((n, kernel.AUX)))
             cache.entries[key] = e
         keys = mechanism_keys(q, digest)
         redraw = e.redraw(keys)
@@ -167,8 +180,9 @@ class _Worker:
         m_j = members(mi, slice(j, j + 1))
         ms = member_sums(part, j)
         n, n_years = cm.f_g.shape
-        store, aux, redraw, entry, whole = self._store(cache, chunk, mi.stream_ids[j],
-                                                       q, digest, n, n_years)  # fmt: skip
+        store, aux, redraw, entry, whole = self._store(
+            cache, cfg.seed, chunk, mi.stream_ids[j], q, digest, n, n_years
+        )
         for lo in range(0, n, self.block):
             hi = min(lo + self.block, n)
             at = slice(lo, hi) if whole else slice(0, hi - lo)
@@ -294,8 +308,7 @@ def draws_only(cfg: Config, threads: int | None = None) -> ModelInputs:
     threads = threads or n_threads()
     for c, n in chunks(cfg.paths, cfg.chunk_size):
         cm = draw_common(cfg, mi, c, n)
-        bufs = [Draws.empty(1, n, n_y, np.empty((1, 0), np.int64), np.empty((0, 0)))
-                for _ in range(min(threads, len(mi.iso3)))]  # fmt: skip
+        bufs = [member_draws(n, n_y) for _ in range(min(threads, len(mi.iso3)))]
 
         def task(w: int, cm=cm, c=c, bufs=bufs, n=n) -> None:
             for j in range(w, len(mi.iso3), len(bufs)):
@@ -326,7 +339,9 @@ def memory_need(
     per_path = n_years * (
         8 * (20 + (3 + n_targets) * workers) + n_targets * n_members * n_scenarios
     )
-    blocks = workers * BLOCK * 8 * (16 * n_years + 4)
+    # a block's buffers and, measured with tracemalloc, about as much again while one
+    # is processed (views and temporaries of the block loop)
+    blocks = 2 * workers * BLOCK * 8 * buffer_floats(n_years)
     empty = Partial.empty(n_targets, n_members, n_years, n_members, n_ty)
     partial = sum(v.nbytes for v in vars(empty).values() if isinstance(v, np.ndarray))
     partial += sum(h.nbytes for h in empty.hists.values())

@@ -135,12 +135,10 @@ def poisson_cdf(rate):
     return cdf
 
 
-MACRO, EXECUTION, REVISIONS, LANDING, LANDING_P, ELECTIONS, REPORTING, RECLASS = range(
-    8
-)
+N_MECHANISMS = 8
+MACRO, EXECUTION, REVISIONS, LANDING, LANDING_P, ELECTIONS, REPORTING, RECLASS = range(8)  # fmt: skip
 """Indices of the mechanisms in ``redraw`` (:func:`draw_member`); the bootstrap goes
 with MACRO, whose growth and inflation shocks it replaces."""
-N_MECHANISMS = 8
 AUX = 3
 """Per-path raw numbers kept beside the draws: the normals behind the initial will and
 resilience and the exponential clock of reclassification."""

@@ -8,7 +8,10 @@ its derivative h' = phi / f(h), and interpolated by cubic Hermite polynomials (o
 of four coefficients per interval of 0.0125): relative error below 1e-6 everywhere for
 gamma shapes >= 1 (the model's shapes are df/2 > 1) and for the Beta execution rates,
 far less in the body; Z is clamped beyond +-8.5 (probability 2e-17).  The table
-(43 KB) stays in the CPU's first-level cache.  One normal draw and a table look-up
+(43 KB) stays in the CPU's first-level cache.  Beta shapes far below 1 (an execution s.d.
+near its largest allowed value: the distribution is almost two point masses) make the
+quantile function almost a step, which the table only approximates (errors up to 0.6
+near the step); the draws stay inside [0, 1].  One normal draw and a table look-up
 replace numpy's gamma (~40 ns) and Beta (~100 ns) rejection samplers.
 """
 
@@ -31,12 +34,27 @@ def _grid() -> np.ndarray:
 
 def _hermite(h: np.ndarray, log_pdf: np.ndarray) -> np.ndarray:
     """Cubic coefficients [interval, 4] (in the fraction s of the interval, constant
-    term first) of h on the grid, from h and log f(h) at the nodes."""
+    term first) of h on the grid, from h and log f(h) at the nodes.
+
+    The slopes are limited to [0, 3 x the interval's secant] (Fritsch-Carlson), so
+    each cubic is monotone and stays between its nodes: a Beta never leaves [0, 1],
+    and where h' is infinite (the density is 0 where h underflows to 0 or 1) the
+    interval gets a finite slope.  In the body the limit is far from binding.  Where
+    SciPy's inverse fails in the extreme tail (NaN), the nearest value is held."""
     z = _grid()
-    d = np.exp(stats.norm.logpdf(z) - log_pdf) / INV_STEP  # h' per interval [1]
-    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(d))):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        d = np.exp(stats.norm.logpdf(z) - log_pdf) / INV_STEP  # h' per interval [1]
+    ok = np.isfinite(h)
+    if not ok.any():
         raise ValueError("sampling table out of range")
-    h0, h1, d0, d1 = h[:-1], h[1:], d[:-1], d[1:]
+    if (
+        not ok.all()
+    ):  # the inverse fails where it underflows (|z| > 8.3): the last value
+        h = np.interp(z, z[ok], h[ok])
+    h0, h1 = h[:-1], h[1:]
+    top = 3.0 * (h1 - h0)
+    d0 = np.clip(np.nan_to_num(d[:-1], nan=0.0, posinf=np.inf), 0.0, top)
+    d1 = np.clip(np.nan_to_num(d[1:], nan=0.0, posinf=np.inf), 0.0, top)
     return np.column_stack(
         [h0, d0, 3 * (h1 - h0) - 2 * d0 - d1, 2 * (h0 - h1) + d0 + d1]
     )

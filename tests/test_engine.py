@@ -225,20 +225,28 @@ def test_resilience_ruling_lowers_total_5_by_p_times_the_affected_share():
     np.testing.assert_array_less(np.abs(none - some - p * affected), 4 * se + 1e-12)
 
 
-def test_draw_cache_reruns_give_a_fresh_runs_results_bit_for_bit():
+def test_draw_cache_reruns_give_a_fresh_runs_results_bit_for_bit(monkeypatch):
     """Runs sharing a DrawCache (sensitivity analyses) equal fresh runs, whichever
-    parameters change between them; only the changed mechanisms are drawn again."""
+    parameters change between them (blocks of 256 paths: several per chunk); only
+    the changed mechanisms are drawn again."""
     from sim.kernel import EXECUTION, REVISIONS
     from sim.shocks import common_digest, draw_common, draw_params, mechanism_keys
 
     from .test_reduce import _assert_full_partials_equal
 
+    monkeypatch.setattr(engine, "BLOCK", 256)
     base = dict(members=["DEU", "POL", "USA"], paths=1500, chunk_size=600)
     configs = [
         make_config(**base),
         make_config(**base, revisions={"sd": 0.05}),
         make_config(**base, revisions={"sd": 0.05}, execution={"sd": 0.02}),
         make_config(**base, will={"vol": 0.5}, landing={"p_topup": 0.3}),
+        make_config(**base, macro={"shock_model": "normal"}, seed=8),
+        make_config(**base, macro={"shock_model": "bootstrap"}),
+        make_config(**base, landing={"enabled": False}, reporting={"enabled": False}),
+        make_config(**base, revisions={"parameter_uncertainty": False}),
+        make_config(**base, elections={"p_change": 0.6}, reclass={"enabled": False}),
+        make_config(**base, horizon=2031),
         make_config(**base),
     ]
     cache = engine.DrawCache()
@@ -246,12 +254,13 @@ def test_draw_cache_reruns_give_a_fresh_runs_results_bit_for_bit():
         _, cached = engine.simulate(cfg, cache=cache)
         _, fresh = engine.simulate(cfg)
         _assert_full_partials_equal(cached.total(), fresh.total())
-    assert len(cache.entries) == 3 * 3  # chunks x members
-    # after the last run (the base config), only revisions and execution differ from
-    # the third config's draws: those two are the mechanisms drawn again
+    assert len(cache.entries) == 3 * 3 * 3  # (seed, years) x chunks x members
+    # the base config's draws (the last run) differ from the third config's only in
+    # revisions and execution: those two are the mechanisms drawn again
     cfg = configs[2]
     mi = build_inputs(cfg)
     cm = draw_common(cfg, mi, 0, 600)
     keys = mechanism_keys(draw_params(cfg, mi, cm, 0), common_digest(cm))
-    redraw = cache.entries[(0, int(mi.stream_ids[0]), 600)].redraw(keys)
+    entry = cache.entries[(cfg.seed, 0, int(mi.stream_ids[0]), 600, len(mi.years))]
+    redraw = entry.redraw(keys)
     assert set(np.flatnonzero(redraw)) == {REVISIONS, EXECUTION}

@@ -98,8 +98,8 @@ def test_conditional_estimator_is_unbiased_and_has_less_variance():
         hit = (o.core + extra >= tgt.level - cfg.meet_tolerance)[c]
         d = q - hit
         ok = (hit.mean(1) > 0.02) & (hit.mean(1) < 0.98)
-        zs.append((d.mean(1) / (d.std(1) / np.sqrt(n)))[ok])
-        ratios.append((hit.var(1) / q.var(1))[ok])
+        zs.append(d.mean(1)[ok] / (d.std(1)[ok] / np.sqrt(n)))
+        ratios.append(hit.var(1)[ok] / q.var(1)[ok])
         assert (q.var(1) <= hit.var(1) + 1e-12)[ok].all()
     z, vr = np.concatenate(zs), np.concatenate(ratios)
     assert len(z) > 20 and np.abs(z).max() < 4.5

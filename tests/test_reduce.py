@@ -62,7 +62,10 @@ def test_one_and_two_threads_equal_the_numpy_reference():
     _assert_partials_equal(two, simulate_chunk(cfg, mi, 0, 300, "numpy"))
 
 
-def test_numba_engine_equals_the_numpy_reference_on_the_same_streams():
+def test_numba_engine_equals_the_numpy_reference_on_the_same_streams(monkeypatch):
+    from sim import engine
+
+    monkeypatch.setattr(engine, "BLOCK", 128)  # four blocks per member and chunk
     cfg = make_config(members="all", paths=400, chunk_size=400)
     mi = build_inputs(cfg)
     fast = simulate_chunk(cfg, mi, 0, 400, "numba")

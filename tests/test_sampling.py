@@ -40,3 +40,20 @@ def test_sampled_distributions_pass_moment_and_ks_checks():
     assert abs(x.mean() - 30.4 / 31.34) < K * sd / np.sqrt(n)
     assert x.max() <= 1.0
     assert stats.kstest(x, stats.beta(30.4, 0.94).cdf).statistic < 1.63 / np.sqrt(n)
+
+
+@pytest.mark.parametrize(
+    ("mean", "sd"), [(0.985, 0.085), (0.97, 0.119), (0.92, 0.186), (0.975, 0.156)]
+)
+def test_beta_tables_at_extreme_execution_settings_stay_in_range(mean, sd):
+    """Execution settings the config allows whose Beta shapes are below 1 (infinite
+    density at 0 or 1): the table is finite, its draws stay in [0, 1] (the slopes are
+    limited) and keep their mean where the shapes are not degenerate."""
+    from sim.shocks import beta_table
+
+    n = 200_000
+    z = np.concatenate([stream(5, 0, 0).standard_normal(n), [-8.5, 8.5]])
+    x = sampling.transform(beta_table(mean, sd), z)
+    assert np.isfinite(x).all() and x.min() >= 0.0 and x.max() <= 1.0
+    if (mean, sd) != (0.975, 0.156):  # shapes 0.002 and 0.0002: two point masses
+        assert abs(x[:n].mean() - mean) < K * sd / np.sqrt(n)

@@ -83,20 +83,18 @@ class Draws(NamedTuple):
     reclass_start: np.ndarray  # year index of reclassification
     noise: np.ndarray  # reporting noise [pp]
 
+    PER_PATH = ("w0", "r0", "reclass_start", "p_land")
+    """Fields without a year axis (besides ``variant`` and ``haircut``)."""
+
     @classmethod
     def empty(cls, n_members: int, n: int, n_years: int, variant: np.ndarray,
               haircut: np.ndarray) -> Draws:  # fmt: skip
         """Buffers for ``n_members`` x ``n`` paths x ``n_years`` (``variant``,
         ``haircut``: given)."""
-        per_path = {
-            "w0": float,
-            "r0": float,
-            "reclass_start": np.int64,
-            "p_land": float,
-        }
+        dtype = {"reclass_start": np.int64}
         return cls(**{
             f: variant if f == "variant" else haircut if f == "haircut"
-            else np.empty((n_members, n), per_path[f]) if f in per_path
+            else np.empty((n_members, n), dtype.get(f, float)) if f in cls.PER_PATH
             else np.empty((n_members, n, n_years))
             for f in cls._fields
         })  # fmt: skip
@@ -143,7 +141,7 @@ class DrawParams(NamedTuple):
     revisions_on: bool
     rate_member: float  # own commitment revisions per year
     rev_mean: float  # [fraction of the planned share]
-    rev_sd: float
+    rev_sd: float  # revisions.sd (or its calibration) x the member's scale
     rev_dof: float  # degrees of freedom of rev_sd's estimate; 0: no uncertainty
     landing_on: bool
     land_a: float  # Beta(a, b) of (1 + p_topup) / 2; a = 0: p_land fixed
